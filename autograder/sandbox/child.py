@@ -1,0 +1,103 @@
+"""The program that runs inside the sandbox: it imports the student's modules and answers calls.
+
+Run as ``python -m autograder.sandbox.child``; the grader talks to it over stdin/stdout with the
+messages of ``protocol``. Nothing here is trusted: the student's code shares this process and may
+change anything in it. The grader therefore trusts only the numbers that come back and checks them.
+
+Request:  {"op": "call", "target": "pkg.module.func", "args": [...], "kwargs": {...}}
+          {"op": "call", "target": "pkg.module.Class", "init": [...], "steps": [[method, args, kwargs], ...]}
+Answer:   {"status": "ok", "value": ...} or {"status": "error" | "not_implemented", "message": "..."}
+"""
+import importlib
+import os
+import sys
+import traceback
+
+from autograder.sandbox import protocol
+
+
+def _resolve(target):
+    """Import the longest module prefix of ``target`` that exists as a file, then walk attributes."""
+    parts = target.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        module_name = ".".join(parts[:cut])
+        path = os.path.join(*parts[:cut]) + ".py"
+        if os.path.isfile(path):
+            obj = importlib.import_module(module_name)
+            for attr in parts[cut:]:
+                obj = getattr(obj, attr)
+            return obj
+    raise ImportError(f"no module file for {target} (looked for {os.path.join(*parts[:-1])}.py)")
+
+
+def _where(exc):
+    """'file.py:12 in func' for the deepest frame that belongs to the student's files."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename.startswith(os.getcwd()) or not os.path.isabs(f.filename)]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f" ({os.path.relpath(f.filename)}:{f.lineno} in {f.name})"
+
+
+def _call(header, arrays):
+    decode = lambda v: protocol.decode(v, arrays)
+    target = _resolve(header["target"])
+    if "steps" in header:
+        obj = target(*decode(header.get("init", {"list": []})))
+        value = None
+        for method, args, kwargs in header["steps"]:
+            value = getattr(obj, method)(*decode(args), **decode(kwargs))
+        return value
+    return target(*decode(header["args"]), **decode(header.get("kwargs", {"dict": {}})))
+
+
+def _answer(out_fd, header, arrays):
+    try:
+        value = _call(header, arrays)
+    except NotImplementedError:
+        return protocol.write_message(out_fd, {"status": "not_implemented", "message": "not implemented yet"})
+    except MemoryError:
+        return protocol.write_message(out_fd, {"status": "error", "message": "ran out of memory (MemoryError)"})
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code included
+        message = f"{type(exc).__name__}: {exc}"[:400] + _where(exc)
+        return protocol.write_message(out_fd, {"status": "error", "message": message})
+    blobs = []
+    try:
+        encoded = protocol.encode(value, blobs)
+    except TypeError as exc:
+        return protocol.write_message(out_fd, {"status": "error", "message": f"returned an unusable value: {exc}"})
+    protocol.write_message(out_fd, {"status": "ok", "value": encoded}, blobs)
+
+
+def serve():
+    in_fd = sys.stdin.fileno()
+    out_fd = os.dup(sys.stdout.fileno())
+    # Student prints would corrupt the message stream: send fd 1 where stderr goes.
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.path.insert(0, os.getcwd())
+    protocol.write_message(out_fd, {"status": "ready"})
+    while True:
+        try:
+            header, arrays = protocol.read_message(in_fd)
+        except protocol.ProtocolError:
+            return
+        if header.get("op") != "call":
+            return
+        _answer(out_fd, header, arrays)
+
+
+# The command the grader starts. The PID namespace was created for this process's children, so it
+# forks before anything else can start a process there: the first child becomes PID 1 of the
+# namespace, runs the student's code, and can name (or signal) no process of the grader. Threads
+# cannot be created before that fork either, hence the early, import-free start.
+BOOT = """
+import os
+if os.environ.get("AUTOGRADER_PID_NAMESPACE") == "1":
+    pid = os.fork()
+    if pid:
+        _, status = os.waitpid(pid, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+from autograder.sandbox.child import serve
+serve()
+"""
