@@ -19,16 +19,26 @@ import numpy as np
 
 
 class TestFailure(AssertionError):
-    """The student's answer is wrong; the message says what to look at."""
+    """The student's answer is wrong; the message says what to look at.
+
+    ``detail`` may quote expected values: the grader shows it for public tests only, so hidden
+    tests never reveal their answers in feedback.
+    """
+
+    def __init__(self, message, detail=""):
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
 
 
 @dataclass(frozen=True)
 class GradedTest:
-    name: str          # unique within the assignment, e.g. "knn.no_loops_matches_reference"
+    name: str          # unique within the assignment, e.g. "no_loops_matches_reference"
     function: str      # dotted path of the graded function
     points: float
     run: object        # the test function
     hidden: bool = False
+    notebook: str = ""  # the notebook whose section this function belongs to (NOTEBOOK in the file)
 
     def seed(self):
         return zlib.crc32(self.name.encode())
@@ -84,8 +94,8 @@ def assert_equal_labels(actual, expected, what):
     wrong = int(np.sum(actual != expected))
     if wrong:
         first = int(np.argmax(actual != expected))
-        raise TestFailure(f"{what}: {wrong} of {expected.size} labels differ "
-                          f"(first at index {first}: got {actual.flat[first]}, expected {expected.flat[first]})")
+        raise TestFailure(f"{what}: {wrong} of {expected.size} labels differ",
+                          f"first at index {first}: got {actual.flat[first]}, expected {expected.flat[first]}")
 
 
 def check(condition, message):

@@ -141,7 +141,8 @@ def get_cifar10_splits(num_training=49000, num_validation=1000, num_test=1000, n
         X_train, X_val, X_test, X_dev = (X - mean_image for X in (X_train, X_val, X_test, X_dev))
 
     if flatten:
-        X_train, X_val, X_test, X_dev = (X.reshape(len(X), -1) for X in (X_train, X_val, X_test, X_dev))
+        row = int(np.prod(data.X_train.shape[1:]))  # explicit, since -1 is ambiguous for empty splits
+        X_train, X_val, X_test, X_dev = (X.reshape(len(X), row) for X in (X_train, X_val, X_test, X_dev))
     if bias:
         X_train, X_val, X_test, X_dev = (np.hstack([X, np.ones((len(X), 1), dtype=dtype)])
                                          for X in (X_train, X_val, X_test, X_dev))

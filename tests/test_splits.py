@@ -95,3 +95,8 @@ def test_default_sizes_shrink_on_the_offline_set_and_stay_disjoint(capsys):
     assert len(s.X_train) + len(s.X_val) == total
     assert len(s.X_val) >= 100, "a hyperparameter search needs a usable validation split"
     assert "smaller than requested" in capsys.readouterr().out
+
+
+def test_empty_validation_and_dev_splits_are_allowed(fake_root):
+    s = _splits(fake_root, num_validation=0, num_dev=0)
+    assert s.X_val.shape == (0, 3072) and s.X_dev.shape == (0, 3072)

@@ -1,0 +1,97 @@
+"""The ``autograder`` command: release, check, grade, demo."""
+import argparse
+import json
+import os
+import sys
+
+
+def _cmd_check(args):
+    from .check import CheckError, check
+    from .report import score_table
+    try:
+        assignment, results = check(args.path)
+    except CheckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"assignment": assignment, "score": sum(r["points"] for r in results),
+                          "max_score": sum(r["max_points"] for r in results), "tests": results}, indent=2))
+    else:
+        print(score_table(results, title=f"{assignment}: public tests (the grader adds hidden tests)"))
+        if args.verbose:
+            print()
+            for r in results:
+                print(f"  {r['status']:<15} {r['name']}: {r['message']}")
+    return 0
+
+
+def _cmd_release(args):
+    from .release import ReleaseError, release_assignment
+    try:
+        folder = release_assignment(args.assignment, course_dir=args.course)
+    except ReleaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"released {args.assignment} to {folder}")
+    return 0
+
+
+def _cmd_grade(args):
+    from .grade import GradeError, grade_class
+    try:
+        summary = grade_class(args.submissions, assignment=args.assignment, course_dir=args.course,
+                              workers=args.workers, json_path=args.json, force=args.force)
+    except GradeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(summary)
+    return 0
+
+
+def _cmd_demo(args):
+    from .demo import run_demo
+    return run_demo(course_dir=args.course, workers=args.workers)
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("check", help="self-assessment: run the public tests on your work")
+    c.add_argument("path", nargs="?", default=".", help="assignment folder or one notebook (default: .)")
+    c.add_argument("--json", action="store_true", help="print results as JSON")
+    c.add_argument("-v", "--verbose", action="store_true", help="also list every test")
+    c.set_defaults(run=_cmd_check)
+
+    r = sub.add_parser("release", help="generate release/ASSIGNMENT from source/ASSIGNMENT")
+    r.add_argument("assignment", nargs="?", default="assignment1")
+    r.add_argument("--course", default=".", help="course folder holding source/ (default: .)")
+    r.set_defaults(run=_cmd_release)
+
+    g = sub.add_parser("grade", help="grade a class with public and hidden tests, in parallel")
+    g.add_argument("submissions", help="folder of <student>/<assignment>/... folders or <student>.zip files")
+    g.add_argument("--assignment", default="assignment1")
+    g.add_argument("--course", default=".", help="course folder holding source/ and gradebook.db (default: .)")
+    g.add_argument("--workers", type=int, default=None, help="parallel students (default: one per core)")
+    g.add_argument("--json", default=None, metavar="FILE", help="also write the results as JSON to FILE")
+    g.add_argument("--force", action="store_true", help="regrade students whose results are up to date")
+    g.set_defaults(run=_cmd_grade)
+
+    d = sub.add_parser("demo", help="release, then grade a small demo class")
+    d.add_argument("--course", default=".", help="course folder holding source/ (default: .)")
+    d.add_argument("--workers", type=int, default=None)
+    d.set_defaults(run=_cmd_demo)
+    return p
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("interrupted: finished results are kept; run the same command again to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""``autograder grade``: grade a whole class with public and hidden tests, in parallel.
+
+The parent process (trusted) finds submissions, hands one student at a time to a pool of worker
+processes, and writes every finished student's results at once: a results file under
+``autograded/``, the nbgrader gradebook, and feedback HTML. A student whose results file matches
+the current submission and tests is skipped, so re-running is idempotent and an interrupted run
+resumes where it stopped. Each worker runs the student's code only through the sandbox.
+"""
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from . import report
+from .grading import TestResult, load_tests, run_tests
+from .sandbox import Limits
+from .workspace import SubmissionError, private_copy
+
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
+RESULTS_FILE = "autograder_results.json"
+
+
+class GradeError(Exception):
+    """A problem with the grading run as a whole (one line)."""
+
+
+# -- finding things -----------------------------------------------------------------------------
+
+def find_submissions(submissions, assignment):
+    """{student_id: path} for ``<student>/`` folders and ``<student>.zip`` files, plus skipped names."""
+    root = Path(submissions)
+    if not root.is_dir():
+        raise GradeError(f"{submissions} is not a folder of submissions")
+    found, skipped = {}, []
+    for entry in sorted(root.iterdir()):
+        student = entry.name[:-4] if entry.suffix == ".zip" else entry.name
+        if entry.is_symlink() or not (entry.is_dir() or entry.suffix == ".zip"):
+            if not entry.name.startswith("."):
+                skipped.append(f"{entry.name}: not a folder or .zip")
+            continue
+        if not STUDENT_ID.match(student):
+            skipped.append(f"{entry.name}: not a usable student id")
+            continue
+        if student in found:
+            skipped.append(f"{entry.name}: {student} has both a folder and a zip; the folder is used")
+            continue
+        found[student] = entry
+    return found, skipped
+
+
+def digest_path(path):
+    """sha256 over relative names and contents of regular files (symlinks ignored)."""
+    h = hashlib.sha256()
+    path = Path(path)
+    if path.is_file():
+        h.update(path.read_bytes())
+        return h.hexdigest()
+    for folder, dirs, files in os.walk(path, followlinks=False):
+        dirs.sort()
+        for name in sorted(files):
+            full = os.path.join(folder, name)
+            if os.path.islink(full) or not os.path.isfile(full):
+                continue
+            h.update(os.path.relpath(full, path).encode() + b"\0")
+            with open(full, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+    return h.hexdigest()
+
+
+# -- the worker (runs in a pool process) ----------------------------------------------------------
+
+def grade_student(student, submission, assignment, source_dir, hidden_paths, limits, scratch):
+    """Grade one student; returns the JSON record. Never raises for problems with the submission."""
+    tests = load_tests(Path(source_dir) / "tests", include_hidden=True)
+    started = time.monotonic()
+    try:
+        temp, workdir = private_copy(submission, assignment, scratch=scratch)
+    except SubmissionError as exc:
+        results = [TestResult(t.name, t.function, 0.0, t.points, "error", f"submission unusable: {exc}", t.hidden)
+                   for t in tests]
+    else:
+        try:
+            results = run_tests(tests, workdir, reference_dir=source_dir, hidden_paths=hidden_paths,
+                                limits=limits)
+        finally:
+            shutil.rmtree(temp, ignore_errors=True)
+    return {"student": student, "assignment": assignment,
+            "score": sum(r.points for r in results), "max_score": sum(r.max_points for r in results),
+            "tests": [r.as_json() for r in results],
+            "seconds": round(time.monotonic() - started, 3)}
+
+
+# -- the parent ---------------------------------------------------------------------------------
+
+def _tests_digest(source_dir):
+    h = hashlib.sha256()
+    for path in sorted((Path(source_dir) / "tests").glob("*.py")):
+        h.update(path.name.encode() + path.read_bytes())
+    for path in sorted(Path(source_dir).rglob("*.py")):
+        if "tests" not in path.parts:
+            h.update(path.read_bytes())  # the reference solution too
+    return h.hexdigest()
+
+
+def _load_previous(path, key):
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return data.get("record") if data.get("key") == key else None
+
+
+def grade_class(submissions, assignment="assignment1", course_dir=".", workers=None, json_path=None,
+                force=False, limits=Limits(), progress=True, gradebook=True, out_dir=None):
+    """Grade every submission; returns a printable summary. See the module docstring.
+
+    ``course_dir`` holds ``source/<assignment>`` (tests and reference); ``out_dir`` (default: the
+    course folder) gets ``gradebook.db``, ``autograded/``, ``feedback/`` and ``grades.csv``.
+    """
+    course = Path(course_dir).resolve()
+    out = Path(out_dir).resolve() if out_dir else course
+    source_dir = course / "source" / assignment
+    if not (source_dir / "tests").is_dir():
+        raise GradeError(f"no tests for {assignment}: expected {source_dir / 'tests'}")
+    try:
+        tests = load_tests(source_dir / "tests", include_hidden=True)
+    except Exception as exc:  # noqa: BLE001 - an instructor's broken test file
+        raise GradeError(f"cannot load the tests of {assignment}: {type(exc).__name__}: {exc}") from None
+    found, skipped = find_submissions(submissions, assignment)
+    if not found:
+        raise GradeError(f"no submissions in {submissions} (expected <student>/{assignment}/ or <student>.zip)")
+    for line in skipped:
+        print(f"skipped {line}", file=sys.stderr)
+
+    out_root = out / "autograded"
+    feedback_root = out / "feedback"
+    db_path = out / "gradebook.db"
+    # Everything the student's code must not see while it runs.
+    hidden = [course / "source", db_path, Path(submissions).resolve(), out_root, feedback_root]
+    if json_path:
+        hidden.append(Path(json_path).resolve())
+
+    tests_key = _tests_digest(source_dir)
+    records, todo = {}, {}
+    for student, path in found.items():
+        key = f"{tests_key}:{digest_path(path)}"
+        previous = None if force else _load_previous(out_root / student / assignment / RESULTS_FILE, key)
+        if previous is not None:
+            records[student] = previous
+        else:
+            todo[student] = (path, key)
+
+    out.mkdir(parents=True, exist_ok=True)
+    book = None
+    if gradebook:
+        from .gradebook import Gradebook
+        book = Gradebook(course, assignment, db_path, out_root)
+        book.prepare(tests, {s: p for s, (p, _) in todo.items()})
+
+    workers = max(1, workers or os.cpu_count() or 1)
+    started = time.monotonic()
+    if todo:
+        _run_pool(todo, assignment, source_dir, hidden, limits, workers, progress, out_root, feedback_root,
+                  book, records)
+    elapsed = time.monotonic() - started
+
+    ordered = [records[s] for s in sorted(records)]
+    report.write_atomic(out / "grades.csv", report.grades_csv(ordered))
+    if json_path:
+        report.write_atomic(json_path, report.results_json(_public_records(ordered)))
+    return _summary(ordered, len(todo), len(found) - len(todo), elapsed, workers, out, json_path)
+
+
+def _public_records(records):
+    return [{k: r[k] for k in ("student", "assignment", "score", "max_score", "tests")} for r in records]
+
+
+def _run_pool(todo, assignment, source_dir, hidden, limits, workers, progress, out_root, feedback_root,
+              book, records):
+    from tqdm import tqdm
+
+    scratch = None
+    # spawn: workers start clean, with no threads inherited from this process (the sandbox forks).
+    context = multiprocessing.get_context("spawn")
+    bar = tqdm(total=len(todo), desc="grading", unit="student", disable=not progress, file=sys.stderr)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(grade_student, s, str(p), assignment, str(source_dir),
+                               [str(h) for h in hidden], limits, scratch): (s, key)
+                   for s, (p, key) in todo.items()}
+        for future in as_completed(futures):
+            student, key = futures[future]
+            try:
+                record = future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker died; this student alone gets zeros
+                record = _crashed_record(student, assignment, source_dir, exc)
+            _save(record, key, out_root, feedback_root, book)
+            records[student] = record
+            bar.update(1)
+    bar.close()
+
+
+def _crashed_record(student, assignment, source_dir, exc):
+    tests = load_tests(Path(source_dir) / "tests", include_hidden=True)
+    message = f"grading crashed ({type(exc).__name__}); ask your instructor"
+    results = [TestResult(t.name, t.function, 0.0, t.points, "error", message, t.hidden) for t in tests]
+    return {"student": student, "assignment": assignment, "score": 0.0,
+            "max_score": sum(t.points for t in tests), "tests": [r.as_json() for r in results]}
+
+
+def _save(record, key, out_root, feedback_root, book):
+    """Write one student's results everywhere, the results file last (it marks the student done)."""
+    student, assignment = record["student"], record["assignment"]
+    report.write_atomic(feedback_root / student / assignment / "autograder.html", report.feedback_html(record))
+    if book is not None:
+        try:
+            book.record(record)
+        except Exception as exc:  # noqa: BLE001 - keep grading; no results file means a re-run retries
+            print(f"{student}: could not write the gradebook ({type(exc).__name__}: {exc}); "
+                  f"run again to retry", file=sys.stderr)
+            return
+    report.write_atomic(out_root / student / assignment / RESULTS_FILE,
+                        json.dumps({"key": key, "record": record}, indent=1))
+
+
+def _summary(records, graded, reused, elapsed, workers, course, json_path):
+    lines = [f"{'student':<24} {'score':>10}  problems"]
+    for r in records:
+        problems = sorted({t["status"] for t in r["tests"] if t["status"] != "passed"})
+        lines.append(f"{r['student']:<24} {r['score']:>4g} / {r['max_score']:<4g}  {', '.join(problems)}")
+    per = f", {elapsed / graded:.2f} s per student" if graded else ""
+    lines.append(f"graded {graded} student(s) in {elapsed:.1f} s with {workers} worker(s){per}; "
+                 f"{reused} unchanged and kept")
+    lines.append(f"grades:    {course / 'grades.csv'}")
+    if json_path:
+        lines.append(f"json:      {json_path}")
+    lines.append(f"feedback:  {course / 'feedback'}/<student>/<assignment>/autograder.html")
+    lines.append(f"gradebook: {course / 'gradebook.db'}")
+    return "\n".join(lines)

@@ -1,0 +1,159 @@
+"""Scores into nbgrader's gradebook, so that ``nbgrader export``, formgrader and manual grading of
+the inline questions keep working.
+
+Each notebook has one read-only grade cell per graded function, with id ``autograded_<function>``
+(e.g. ``autograded_compute_distances_no_loops``) and the function's total points. nbgrader learns the
+cells from ``generate_assignment`` and makes the students' autograded notebooks with
+``autograde --no-execute`` (their own outputs kept for manual grading, nothing of theirs run). Both
+run on a staging copy that holds notebooks only, so nbgrader never copies solution modules anywhere.
+nbgrader's own score for those cells means nothing (it only looks for error outputs); the sandboxed
+grader's points overwrite it.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from .workspace import SubmissionError, private_copy
+
+
+# nbgrader's Gradebook runs the `alembic` command it installs beside the interpreter.
+_BIN = os.path.dirname(sys.executable)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+
+
+def grade_cell_id(function):
+    return "autograded_" + function.rsplit(".", 1)[-1]
+
+
+def _nbgrader(args, cwd):
+    return subprocess.run([sys.executable, "-m", "nbgrader"] + args, cwd=cwd, capture_output=True, text=True)
+
+
+def _last_error(output):
+    lines = [l.strip() for l in output.splitlines() if l.strip()]
+    errors = [l for l in lines if "error" in l.lower()]
+    return (errors or lines or ["(no output)"])[-1][:300]
+
+
+class Gradebook:
+    """The course's ``gradebook.db`` for one assignment."""
+
+    def __init__(self, course, assignment, db_path, autograded_dir):
+        self.course = Path(course)
+        self.autograded_dir = Path(autograded_dir).resolve()
+        self.assignment = assignment
+        self.db_url = f"sqlite:///{Path(db_path).resolve()}"
+        self.cells = {}  # function -> (notebook name without .ipynb, grade cell id)
+
+    def _config(self, staging):
+        return [f"--CourseDirectory.root={staging}", f"--CourseDirectory.db_url={self.db_url}",
+                f"--CourseDirectory.autograded_directory={self.autograded_dir}"]
+
+    def prepare(self, tests, submissions):
+        """Register the assignment's cells and make autograded notebooks for ``submissions``
+        ({student: folder or zip}). Problems with one student's notebooks are reported, not fatal."""
+        for test in tests:
+            if test.notebook:
+                self.cells[test.function] = (Path(test.notebook).stem, grade_cell_id(test.function))
+        staging = Path(tempfile.mkdtemp(prefix="autograder-nbgrader-"))
+        try:
+            source = staging / "source" / self.assignment
+            source.mkdir(parents=True)
+            for nb in sorted((self.course / "source" / self.assignment).glob("*.ipynb")):
+                shutil.copyfile(nb, source / nb.name)
+            done = _nbgrader(["generate_assignment", self.assignment, "--force"] + self._config(staging), staging)
+            if done.returncode != 0:
+                print(f"warning: nbgrader generate_assignment failed: {_last_error(done.stdout + done.stderr)}",
+                      file=sys.stderr)
+                return
+            self._check_cells(tests)
+            self._autograde_notebooks(staging, submissions)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _check_cells(self, tests):
+        from nbgrader.api import Gradebook as NbGradebook, MissingEntry
+        points = defaultdict(float)
+        for test in tests:
+            points[test.function] += test.points
+        with NbGradebook(self.db_url) as gb:
+            for function, (notebook, cell) in list(self.cells.items()):
+                try:
+                    found = gb.find_grade_cell(cell, notebook, self.assignment)
+                except MissingEntry:
+                    print(f"warning: {notebook}.ipynb has no grade cell {cell!r}; {function} is graded "
+                          f"but not written to the gradebook", file=sys.stderr)
+                    del self.cells[function]
+                    continue
+                if abs(found.max_score - points[function]) > 1e-9:
+                    print(f"warning: grade cell {cell!r} is worth {found.max_score:g} points but its tests "
+                          f"add up to {points[function]:g}", file=sys.stderr)
+
+    def _autograde_notebooks(self, staging, submissions):
+        from nbgrader.api import Gradebook as NbGradebook
+        submitted = staging / "submitted"
+        students = []
+        for student, path in submissions.items():
+            try:
+                temp, folder = private_copy(path, self.assignment)
+            except SubmissionError as exc:
+                print(f"{student}: {exc}", file=sys.stderr)
+                continue
+            try:
+                target = submitted / student / self.assignment
+                target.mkdir(parents=True)
+                for nb in sorted(Path(folder).glob("*.ipynb")):
+                    shutil.copyfile(nb, target / nb.name)
+                students.append(student)
+            finally:
+                shutil.rmtree(temp, ignore_errors=True)
+        if not students:
+            return
+        with NbGradebook(self.db_url) as gb:
+            for student in students:
+                gb.update_or_create_student(student)
+        base = ["autograde", self.assignment, "--no-execute", "--force"] + self._config(staging)
+        done = _nbgrader(base, staging)
+        if done.returncode == 0:
+            return
+        # Something in one notebook broke the batch: retry one student at a time to name who.
+        for student in students:
+            one = _nbgrader(base + [f"--student={student}"], staging)
+            if one.returncode != 0:
+                print(f"{student}: nbgrader could not process the notebooks "
+                      f"({_last_error(one.stdout + one.stderr)}); autograded points are still recorded",
+                      file=sys.stderr)
+
+    def record(self, record):
+        """Write one student's autograded points (per graded function) into the gradebook."""
+        from nbgrader.api import Gradebook as NbGradebook, MissingEntry
+        per_function = defaultdict(float)
+        for test in record["tests"]:
+            per_function[test["function"]] += test["points"]
+        student = record["student"]
+        with NbGradebook(self.db_url) as gb:
+            gb.update_or_create_student(student)
+            try:
+                gb.find_submission(self.assignment, student)
+            except MissingEntry:
+                gb.add_submission(self.assignment, student)
+            for function, (notebook, cell) in self.cells.items():
+                grade = gb.find_grade(cell, notebook, self.assignment, student)
+                grade.auto_score = per_function.get(function, 0.0)
+            gb.db.commit()
+
+    def totals(self):
+        """{student: autograded score in the gradebook} for this assignment (for checks and tests)."""
+        from nbgrader.api import Gradebook as NbGradebook
+        with NbGradebook(self.db_url) as gb:
+            out = {}
+            for submission in gb.assignment_submissions(self.assignment):
+                out[submission.student.id] = sum(
+                    (g.auto_score or 0.0) for nb in submission.notebooks for g in nb.grades
+                    if g.cell.name.startswith("autograded_"))
+            return out

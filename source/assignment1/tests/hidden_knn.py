@@ -1,0 +1,142 @@
+"""Hidden tests for the kNN classifier: compared with the reference solution on random inputs.
+
+Never released. Tolerances: float64 inputs must agree to 1e-6 relative error; float32 inputs to
+1e-4 (a float32 dot product loses about 7 digits). Distances below 1e-3 of the typical distance are
+compared absolutely, since the ||a||^2 + ||b||^2 - 2ab expansion cancels there by design.
+"""
+import numpy as np
+
+from autograder.spec import assert_close, assert_equal_labels, assert_max_loops, graded
+
+NOTEBOOK = "knn.ipynb"
+KNN = "classifiers.k_nearest_neighbor.KNearestNeighbor"
+MODULE = "classifiers.k_nearest_neighbor"
+MODULE_FILE = "classifiers/k_nearest_neighbor.py"
+
+
+def _data(rng, num_train=60, num_test=15, dim=48, dtype=np.float64, pixels=False):
+    if pixels:  # like CIFAR-10 rows: integers 0..255, mean not subtracted
+        X_train = rng.integers(0, 256, (num_train, dim)).astype(dtype)
+        X_test = rng.integers(0, 256, (num_test, dim)).astype(dtype)
+    else:
+        X_train = rng.standard_normal((num_train, dim)).astype(dtype)
+        X_test = rng.standard_normal((num_test, dim)).astype(dtype)
+    y_train = rng.integers(0, 10, num_train)
+    return X_train, y_train, X_test
+
+
+def _reference_dists(reference, X_train, y_train, X_test):
+    knn = reference.module(MODULE).KNearestNeighbor()
+    knn.train(X_train.astype(np.float64), y_train)
+    return knn.compute_distances_two_loops(X_test.astype(np.float64))
+
+
+def _compare_dists(student, reference, method, X_train, y_train, X_test, rtol):
+    got = student.call_method(KNN, [("train", (X_train, y_train)), (method, (X_test,))])
+    expected = _reference_dists(reference, X_train, y_train, X_test)
+    assert_close(got, expected, f"{method} on random {X_test.dtype} data", rtol=rtol,
+                 floor=1e-3 * float(np.median(expected)))
+
+
+@graded(KNN + ".compute_distances_two_loops", points=2)
+def two_loops_matches_reference(student, reference, rng):
+    _compare_dists(student, reference, "compute_distances_two_loops", *_data(rng), rtol=1e-6)
+
+
+@graded(KNN + ".compute_distances_two_loops", points=1)
+def two_loops_accepts_float32_pixels(student, reference, rng):
+    _compare_dists(student, reference, "compute_distances_two_loops",
+                   *_data(rng, dtype=np.float32, pixels=True), rtol=1e-4)
+
+
+@graded(KNN + ".compute_distances_two_loops", points=1)
+def two_loops_uses_at_most_two_loops(student, reference, rng):
+    _compare_dists(student, reference, "compute_distances_two_loops", *_data(rng, num_train=10, num_test=3), rtol=1e-6)
+    assert_max_loops(student, MODULE_FILE, "KNearestNeighbor.compute_distances_two_loops", 2)
+
+
+@graded(KNN + ".compute_distances_one_loop", points=2)
+def one_loop_matches_reference(student, reference, rng):
+    _compare_dists(student, reference, "compute_distances_one_loop", *_data(rng), rtol=1e-6)
+
+
+@graded(KNN + ".compute_distances_one_loop", points=1)
+def one_loop_accepts_float32_pixels(student, reference, rng):
+    _compare_dists(student, reference, "compute_distances_one_loop",
+                   *_data(rng, dtype=np.float32, pixels=True), rtol=1e-4)
+
+
+@graded(KNN + ".compute_distances_one_loop", points=1)
+def one_loop_uses_at_most_one_loop(student, reference, rng):
+    _compare_dists(student, reference, "compute_distances_one_loop", *_data(rng, num_train=10, num_test=3), rtol=1e-6)
+    assert_max_loops(student, MODULE_FILE, "KNearestNeighbor.compute_distances_one_loop", 1)
+
+
+@graded(KNN + ".compute_distances_no_loops", points=2)
+def no_loops_matches_reference(student, reference, rng):
+    _compare_dists(student, reference, "compute_distances_no_loops",
+                   *_data(rng, num_train=200, num_test=40), rtol=1e-6)
+
+
+@graded(KNN + ".compute_distances_no_loops", points=1)
+def no_loops_accepts_float32_pixels(student, reference, rng):
+    _compare_dists(student, reference, "compute_distances_no_loops",
+                   *_data(rng, dtype=np.float32, pixels=True), rtol=1e-4)
+
+
+@graded(KNN + ".compute_distances_no_loops", points=1)
+def no_loops_accepts_non_contiguous_input(student, reference, rng):
+    X_train, y_train, X_test = _data(rng, dim=96)
+    X_train, X_test = np.asfortranarray(X_train[:, ::2]), X_test[:, 1::2]  # (60, 48), (15, 48)
+    _compare_dists(student, reference, "compute_distances_no_loops", X_train, y_train, X_test, rtol=1e-6)
+
+
+@graded(KNN + ".compute_distances_no_loops", points=1)
+def no_loops_keeps_duplicates_at_distance_zero(student, rng):
+    # A test row equal to a training row must come out at (almost) zero, never nan from sqrt(<0).
+    X_train = rng.integers(0, 256, (30, 3072)).astype(np.float64)
+    X_test = X_train[[3, 17]]
+    dists = student.call_method(KNN, [("train", (X_train, np.zeros(30, dtype=np.int64))),
+                                      ("compute_distances_no_loops", (X_test,))])
+    dists = np.asarray(dists, dtype=np.float64)
+    assert_close(dists[[0, 1], [3, 17]], [0.0, 0.0], "distance of a point to itself", rtol=1e-6,
+                 floor=1e-2 * float(np.median(dists)))
+
+
+def _reference_labels(reference, dists, y_train, k):
+    knn = reference.module(MODULE).KNearestNeighbor()
+    knn.train(np.zeros((len(y_train), 1)), y_train)
+    return knn.predict_labels(dists, k=k)
+
+
+@graded(KNN + ".predict_labels", points=2)
+def predict_labels_matches_reference_for_several_k(student, reference, rng):
+    dists = rng.random((25, 40))  # continuous: no two neighbours at the same distance
+    y_train = rng.integers(0, 10, 40)
+    for k in (1, 3, 5, 8):
+        got = student.call_method(KNN, [("train", (np.zeros((40, 1)), y_train)),
+                                        ("predict_labels", (dists,), {"k": k})])
+        assert_equal_labels(got, _reference_labels(reference, dists, y_train, k), f"predict_labels with k={k}")
+
+
+@graded(KNN + ".predict_labels", points=2)
+def predict_labels_breaks_vote_ties_towards_smaller_label(student, reference, rng):
+    # Few classes and even k make vote ties common; the smaller label must win every one.
+    dists = rng.random((40, 12))
+    y_train = rng.integers(0, 3, 12)
+    for k in (2, 4, 6):
+        got = student.call_method(KNN, [("train", (np.zeros((12, 1)), y_train)),
+                                        ("predict_labels", (dists,), {"k": k})])
+        assert_equal_labels(got, _reference_labels(reference, dists, y_train, k), f"vote ties with k={k}")
+
+
+@graded(KNN + ".predict", points=2)
+def predict_end_to_end_matches_reference(student, reference, rng):
+    X_train, y_train, X_test = _data(rng, num_train=80, num_test=20, dtype=np.float32)
+    knn = reference.module(MODULE).KNearestNeighbor()
+    knn.train(X_train.astype(np.float64), y_train)
+    for num_loops in (0, 1, 2):
+        expected = knn.predict(X_test.astype(np.float64), k=5, num_loops=2)
+        got = student.call_method(KNN, [("train", (X_train, y_train)),
+                                        ("predict", (X_test,), {"k": 5, "num_loops": num_loops})])
+        assert_equal_labels(got, expected, f"predict(X, k=5, num_loops={num_loops})")
