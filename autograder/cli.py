@@ -28,11 +28,10 @@ def _cmd_check(args):
 def _cmd_release(args):
     from .release import ReleaseError, release_assignment
     try:
-        folder = release_assignment(args.assignment, course_dir=args.course)
+        release_assignment(args.assignment, course_dir=args.course)  # prints its own summary
     except ReleaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"released {args.assignment} to {folder}")
     return 0
 
 

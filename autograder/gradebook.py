@@ -44,7 +44,7 @@ class Gradebook:
     """The course's ``gradebook.db`` for one assignment."""
 
     def __init__(self, course, assignment, db_path, autograded_dir):
-        self.course = Path(course)
+        self.course = Path(course) if course else None
         self.autograded_dir = Path(autograded_dir).resolve()
         self.assignment = assignment
         self.db_url = f"sqlite:///{Path(db_path).resolve()}"

@@ -251,7 +251,7 @@ c.IncludeHeaderFooter.footer = ""
 """
 
 _EXC_LINE_RE = re.compile(
-    r"^\s*((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt|Warning)\b)(?::\s*(.*))?$")
+    r"^\s*((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt)\b)(?::\s*(.*))?$")
 _CONVERTING_RE = re.compile(r"Converting notebook (.+?\.ipynb)\s*$")
 _ERROR_LOG_RE = re.compile(r"\|\s*ERROR\]\s*(.*)$")
 
@@ -372,7 +372,7 @@ def _api(tree: ast.Module) -> set:
 
 def _parse(text: str, display: str, what: str) -> ast.Module:
     try:
-        return ast.parse(text, filename=display)
+        return ast.parse(text.lstrip("\ufeff"), filename=display)
     except SyntaxError as exc:
         raise ReleaseError(f"{display}:{exc.lineno}: {what} is not valid Python: {exc.msg}") from exc
 

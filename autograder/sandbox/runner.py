@@ -135,7 +135,10 @@ class Sandbox:
             self.close()
             raise StudentCallError("timeout", f"took longer than {seconds:g} s") from None
         except (protocol.ProtocolError, OSError) as exc:
-            code = self._proc.poll() if self._proc else None
+            try:
+                code = self._proc.wait(timeout=1.0)  # the exit code makes the better message
+            except subprocess.TimeoutExpired:
+                code = None
             self.close()
             raise StudentCallError("error", _crash_message(code, exc)) from None
         status = reply.get("status")

@@ -1,0 +1,1 @@
+"""Classifiers that students implement in assignment 1."""

@@ -1,0 +1,81 @@
+"""Public tests for the kNN classifier: `autograder check` runs these on your own machine.
+
+They use small inputs whose answers are known by construction. The grader also runs hidden tests
+that compare your code with the reference solution on random data.
+"""
+import numpy as np
+
+from autograder.spec import assert_close, assert_equal_labels, assert_max_loops, check, graded
+
+NOTEBOOK = "knn.ipynb"
+KNN = "classifiers.k_nearest_neighbor.KNearestNeighbor"
+MODULE_FILE = "classifiers/k_nearest_neighbor.py"
+
+# Three training points on a line and two test points: every distance is a small Pythagorean triple.
+X_TRAIN = np.array([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0]])
+Y_TRAIN = np.array([0, 1, 2])
+X_TEST = np.array([[0.0, 0.0], [3.0, 0.0]])
+KNOWN_DISTS = np.array([[0.0, 5.0, 10.0],
+                        [3.0, 4.0, np.sqrt(9.0 + 64.0)]])
+
+
+def _distances(student, method, X_train, X_test):
+    return student.call_method(KNN, [("train", (X_train, np.zeros(len(X_train), dtype=np.int64))),
+                                     (method, (X_test,))])
+
+
+@graded(KNN + ".compute_distances_two_loops", points=1)
+def two_loops_known_distances(student):
+    dists = _distances(student, "compute_distances_two_loops", X_TRAIN, X_TEST)
+    assert_close(dists, KNOWN_DISTS, "compute_distances_two_loops on the 3-4-5 example", rtol=1e-6)
+
+
+@graded(KNN + ".compute_distances_one_loop", points=1)
+def one_loop_matches_two_loops(student, rng):
+    X_train, X_test = rng.standard_normal((20, 7)), rng.standard_normal((6, 7))
+    two = _distances(student, "compute_distances_two_loops", X_train, X_test)
+    one = _distances(student, "compute_distances_one_loop", X_train, X_test)
+    assert_close(one, two, "compute_distances_one_loop compared with your two-loop version", rtol=1e-6)
+
+
+@graded(KNN + ".compute_distances_no_loops", points=1)
+def no_loops_matches_two_loops(student, rng):
+    X_train, X_test = rng.standard_normal((30, 9)), rng.standard_normal((8, 9))
+    two = _distances(student, "compute_distances_two_loops", X_train, X_test)
+    none = _distances(student, "compute_distances_no_loops", X_train, X_test)
+    assert_close(none, two, "compute_distances_no_loops compared with your two-loop version", rtol=1e-6)
+
+
+@graded(KNN + ".compute_distances_no_loops", points=1)
+def no_loops_uses_no_loops(student):
+    # Only a working implementation earns this point: an untouched stub has no loops either.
+    dists = _distances(student, "compute_distances_no_loops", X_TRAIN, X_TEST)
+    assert_close(dists, KNOWN_DISTS, "compute_distances_no_loops on the 3-4-5 example", rtol=1e-6)
+    assert_max_loops(student, MODULE_FILE, "KNearestNeighbor.compute_distances_no_loops", 0)
+
+
+@graded(KNN + ".predict_labels", points=1)
+def predict_labels_k1_picks_the_nearest(student):
+    # Distances chosen so the nearest training example of each test row is obvious.
+    dists = np.array([[0.5, 2.0, 3.0], [4.0, 0.1, 9.0], [7.0, 8.0, 1.0]])
+    labels = student.call_method(KNN, [("train", (X_TRAIN, Y_TRAIN)), ("predict_labels", (dists,), {"k": 1})])
+    assert_equal_labels(labels, [0, 1, 2], "predict_labels(dists, k=1)")
+
+
+@graded(KNN + ".predict_labels", points=1)
+def predict_labels_tie_goes_to_smaller_label(student):
+    # k=2: the two nearest neighbours carry labels 2 and 1, one vote each, so label 1 must win.
+    dists = np.array([[1.0, 2.0, 9.0, 9.0]])
+    y_train = np.array([2, 1, 0, 0])
+    labels = student.call_method(KNN, [("train", (np.zeros((4, 2)), y_train)),
+                                       ("predict_labels", (dists,), {"k": 2})])
+    assert_equal_labels(labels, [1], "predict_labels with a 1-1 tie (k=2)")
+
+
+@graded(KNN + ".predict", points=1)
+def predict_returns_one_label_per_test_row(student):
+    # Row 0 sits on training point 0; row 1, (3, 3), is 1 away from training point 1 at (3, 4).
+    X = np.array([[0.0, 0.0], [3.0, 3.0]])
+    labels = student.call_method(KNN, [("train", (X_TRAIN, Y_TRAIN)), ("predict", (X,), {"k": 1})])
+    assert_equal_labels(labels, [0, 1], "predict(X, k=1)")
+    check(np.asarray(labels).ndim == 1, "predict should return a 1-d array of labels")
