@@ -159,7 +159,7 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
 
     out.mkdir(parents=True, exist_ok=True)
     book = None
-    if gradebook:
+    if gradebook and todo:
         from .gradebook import Gradebook
         book = Gradebook(course, assignment, db_path, out_root)
         book.prepare(tests, {s: p for s, (p, _) in todo.items()})

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -140,8 +141,10 @@ class Gradebook:
             gb.update_or_create_student(student)
             try:
                 gb.find_submission(self.assignment, student)
-            except MissingEntry:
-                gb.add_submission(self.assignment, student)
+            except MissingEntry:  # nbgrader could not read this student's notebooks
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # SQLAlchemy's autoflush chatter inside nbgrader
+                    gb.add_submission(self.assignment, student)
             for function, (notebook, cell) in self.cells.items():
                 grade = gb.find_grade(cell, notebook, self.assignment, student)
                 grade.auto_score = per_function.get(function, 0.0)

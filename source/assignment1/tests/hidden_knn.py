@@ -92,15 +92,18 @@ def no_loops_accepts_non_contiguous_input(student, reference, rng):
 
 
 @graded(KNN + ".compute_distances_no_loops", points=1)
-def no_loops_keeps_duplicates_at_distance_zero(student, rng):
-    # A test row equal to a training row must come out at (almost) zero, never nan from sqrt(<0).
+def no_loops_keeps_duplicates_at_distance_zero(student, reference, rng):
+    # Test rows equal to training rows: their distance must come out (almost) zero, never nan from
+    # the square root of a slightly negative rounding error; all other distances as the reference.
     X_train = rng.integers(0, 256, (30, 3072)).astype(np.float64)
-    X_test = X_train[[3, 17]]
-    dists = student.call_method(KNN, [("train", (X_train, np.zeros(30, dtype=np.int64))),
-                                      ("compute_distances_no_loops", (X_test,))])
-    dists = np.asarray(dists, dtype=np.float64)
-    assert_close(dists[[0, 1], [3, 17]], [0.0, 0.0], "distance of a point to itself", rtol=1e-6,
-                 floor=1e-2 * float(np.median(dists)))
+    y_train = np.zeros(30, dtype=np.int64)
+    X_test = np.vstack([X_train[[3, 17]], rng.integers(0, 256, (3, 3072)).astype(np.float64)])
+    dists = student.call_method(KNN, [("train", (X_train, y_train)), ("compute_distances_no_loops", (X_test,))])
+    expected = _reference_dists(reference, X_train, y_train, X_test)
+    scale = float(np.median(expected))
+    assert_close(dists, expected, "compute_distances_no_loops with duplicated points", rtol=1e-6, floor=1e-3 * scale)
+    assert_close(np.asarray(dists)[[0, 1], [3, 17]], [0.0, 0.0], "distance of a point to itself",
+                 rtol=1e-6, floor=1e-2 * scale)
 
 
 def _reference_labels(reference, dists, y_train, k):

@@ -1,0 +1,49 @@
+"""Build demo-class submissions for grading tests: the released assignment with a module swapped."""
+import shutil
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RELEASE = REPO / "release" / "assignment1"
+REFERENCE_KNN = (REPO / "source" / "assignment1" / "classifiers" / "k_nearest_neighbor.py").read_text()
+STUB_KNN = (RELEASE / "classifiers" / "k_nearest_neighbor.py").read_text()
+KNN = "classifiers.k_nearest_neighbor.KNearestNeighbor."
+
+
+def add_student(submitted, student, knn_code=None):
+    """``submitted/<student>/assignment1``: the release, with k_nearest_neighbor.py replaced."""
+    folder = Path(submitted) / student / "assignment1"
+    shutil.copytree(RELEASE, folder)
+    if knn_code is not None:
+        (folder / "classifiers" / "k_nearest_neighbor.py").write_text(knn_code)
+    return folder
+
+
+def zip_student(submitted, student, knn_code=None, extra_members=()):
+    """``submitted/<student>.zip`` holding ``assignment1/...`` (plus raw extra members)."""
+    staging = Path(submitted).parent / f"zip-staging-{student}"
+    folder = add_student(staging, student, knn_code)
+    archive = Path(submitted) / f"{student}.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, str(Path("assignment1") / path.relative_to(folder)))
+        for name, data in extra_members:
+            zf.writestr(name, data)
+    shutil.rmtree(staging)
+    return archive
+
+
+def replace_method(code, method, new_body):
+    """Replace the body of ``KNearestNeighbor.<method>`` (up to the next ``def``) with ``new_body``
+    (already indented by 8 spaces)."""
+    start = code.index(f"    def {method}(")
+    body = code.index(":\n", start) + 2
+    following = code.find("\n    def ", body)
+    end = len(code) if following < 0 else following + 1
+    return code[:body] + new_body.rstrip("\n") + "\n\n" + code[end:]
+
+
+def points_for(record, function):
+    tests = [t for t in record["tests"] if t["function"] == KNN + function]
+    return sum(t["points"] for t in tests), sum(t["max_points"] for t in tests)

@@ -1,0 +1,145 @@
+"""Submissions that attack the grader earn nothing for it, and everyone else is graded normally.
+
+One grading run (module fixture) over an honest student and one attacker per attack; each test then
+checks one attack. The attacks are the ones that fool graders running tests in the student's kernel.
+"""
+import json
+
+import pytest
+
+from autograder.grade import grade_class
+from autograder.sandbox import Limits, isolation_available
+from class_builder import REFERENCE_KNN, REPO, STUB_KNN, add_student, points_for, replace_method
+
+GRADEBOOK_SECRET = b"SQLite format 3\x00 (not a real gradebook: the attack must not change it)"
+
+ATTACKS = {
+    # (a) make IPython rewrite every later cell to `pass`; the functions stay unimplemented
+    "a_input_transformer": "import IPython\n" * 0 + STUB_KNN.replace(
+        "import numpy as np",
+        "import numpy as np\ntry:\n    get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])\n"
+        "except NameError:\n    import builtins\n    builtins.get_ipython = lambda: None\n", 1),
+    # (b) patch numpy's comparisons, then return zeros from compute_distances_no_loops
+    "b_patch_numpy": replace_method(REFERENCE_KNN.replace(
+        "import numpy as np",
+        "import numpy as np\nnp.allclose = lambda *a, **k: True\nnp.array_equal = lambda *a, **k: True\n"
+        "np.testing.assert_allclose = lambda *a, **k: None\nnp.isclose = lambda a, b, **k: np.ones_like(a, bool)\n", 1),
+        "compute_distances_no_loops", "        return np.zeros((X.shape[0], self.X_train.shape[0]))\n"),
+    # (c) a result whose == always says True
+    "c_rigged_eq": replace_method(REFERENCE_KNN.replace(
+        "import numpy as np",
+        "import numpy as np\n\nclass Yes(list):\n    def __eq__(self, other):\n        return True\n"
+        "    def __ne__(self, other):\n        return False\n", 1),
+        "predict_labels", "        return Yes([0] * dists.shape[0])\n"),
+    # (d) kill the grader, then leave
+    "d_kill_parent": replace_method(REFERENCE_KNN, "predict_labels",
+        "        import os, signal\n        for pid in (os.getppid(), 1, -1):\n            try:\n"
+        "                os.kill(pid, signal.SIGKILL)\n            except OSError:\n                pass\n"
+        "        os._exit(0)\n"),
+    # (e) never return
+    "e_infinite_loop": replace_method(REFERENCE_KNN, "compute_distances_one_loop",
+        "        while True:\n            pass\n"),
+    # (f) ask for 50 GB
+    "f_allocate_50gb": replace_method(REFERENCE_KNN, "compute_distances_two_loops",
+        "        hog = np.ones((50 * 2**30) // 8)\n        return hog[:X.shape[0] * self.X_train.shape[0]]"
+        ".reshape(X.shape[0], -1)\n"),
+}
+
+
+def _steal_code(course, gradebook):
+    # (g) the strongest reader: it knows the absolute paths of the course and the gradebook.
+    return replace_method(REFERENCE_KNN, "predict", f"""        import importlib.util, os
+        for path in ({str(gradebook)!r},):
+            try:
+                with open(path, "r+b") as f:
+                    f.write(b"pwned")
+            except OSError:
+                pass
+        for root in ("../../source", {str(course / "source")!r}):
+            path = os.path.join(root, "assignment1", "classifiers", "k_nearest_neighbor.py")
+            try:
+                spec = importlib.util.spec_from_file_location("stolen", path)
+                stolen = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(stolen)
+            except Exception:
+                continue
+            knn = stolen.KNearestNeighbor()
+            knn.train(self.X_train, self.y_train)
+            return knn.predict(X, k=k, num_loops=num_loops)
+        raise RuntimeError("could not read the reference")
+""")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    if not isolation_available():
+        pytest.skip("Linux user namespaces are unavailable on this machine; the file-system and "
+                    "process isolation these tests prove needs them")
+    root = tmp_path_factory.mktemp("adversarial")
+    out = root / "course_out"
+    out.mkdir()
+    gradebook = out / "gradebook.db"
+    submitted = root / "submitted"
+    add_student(submitted, "honest", REFERENCE_KNN)
+    for name, code in ATTACKS.items():
+        add_student(submitted, name, code)
+    add_student(submitted, "g_read_source", _steal_code(REPO, gradebook))
+    # A fake gradebook the attack will try to write; grading writes a real one only at the end.
+    gradebook.write_bytes(GRADEBOOK_SECRET)
+    grade_class(submitted, "assignment1", course_dir=REPO, out_dir=out, workers=2,
+                json_path=out / "grades.json", gradebook=False, progress=False,
+                limits=Limits(call_seconds=1.5))
+    records = {r["student"]: r for r in json.loads((out / "grades.json").read_text())}
+    return records, gradebook
+
+
+def test_honest_student_in_the_same_run_gets_full_marks(graded):
+    records, _ = graded
+    assert records["honest"]["score"] == records["honest"]["max_score"]
+
+
+def test_input_transformer_earns_nothing(graded):
+    records, _ = graded
+    record = records["a_input_transformer"]
+    assert record["score"] == 0
+    assert {t["status"] for t in record["tests"]} == {"not_implemented"}
+
+
+def test_patched_numpy_comparisons_earn_nothing(graded):
+    got, best = points_for(graded[0]["b_patch_numpy"], "compute_distances_no_loops")
+    assert got == 0, f"zeros with patched numpy earned {got}/{best}"
+
+
+def test_rigged_equality_earns_nothing(graded):
+    got, best = points_for(graded[0]["c_rigged_eq"], "predict_labels")
+    assert got == 0, f"rigged __eq__ earned {got}/{best}"
+
+
+def test_killing_the_parent_earns_nothing_and_grading_goes_on(graded):
+    record = graded[0]["d_kill_parent"]
+    got, _ = points_for(record, "predict_labels")
+    assert got == 0
+    got, best = points_for(record, "compute_distances_no_loops")
+    assert got == best, "functions the attack left alone must still earn their points"
+
+
+def test_infinite_loop_times_out_and_costs_only_that_function(graded):
+    record = graded[0]["e_infinite_loop"]
+    statuses = {t["status"] for t in record["tests"] if t["function"].endswith("compute_distances_one_loop")}
+    assert "timeout" in statuses
+    assert points_for(record, "compute_distances_one_loop")[0] == 0
+    got, best = points_for(record, "compute_distances_two_loops")
+    assert got == best
+
+
+def test_50_gigabyte_allocation_fails_inside_the_sandbox(graded):
+    record = graded[0]["f_allocate_50gb"]
+    assert points_for(record, "compute_distances_two_loops")[0] == 0
+    messages = [t["message"] for t in record["tests"] if t["function"].endswith("compute_distances_two_loops")]
+    assert any("memory" in m.lower() for m in messages), messages
+
+
+def test_reading_the_source_or_writing_the_gradebook_fails(graded):
+    records, gradebook = graded
+    assert points_for(records["g_read_source"], "predict")[0] == 0
+    assert gradebook.read_bytes() == GRADEBOOK_SECRET, "the gradebook was modified from inside the sandbox"

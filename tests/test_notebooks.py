@@ -1,0 +1,217 @@
+"""Run the course notebooks end to end.
+
+* Smoke runs: every source notebook (``source/*/*.ipynb``) is executed top to bottom with nbclient on
+  the small offline digits set (``CS_DATASETS_OFFLINE=1``). They are part of ``make test``.
+* Release notebooks (``release/*/*.ipynb``) must be valid nbformat and hold no solution text.
+* Accuracy run (``make accuracy``): knn.ipynb on the real CIFAR-10 must reach the CS231n targets.
+
+The executed notebooks are kept in memory (and copied to pytest's tmp_path for inspection); nothing
+is ever written back into source/.
+"""
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCE_NOTEBOOKS = sorted(REPO.glob("source/*/*.ipynb"))
+RELEASE_NOTEBOOKS = sorted(REPO.glob("release/*/*.ipynb"))
+KNN_NOTEBOOK = REPO / "source" / "assignment1" / "knn.ipynb"
+
+CELL_TIMEOUT = 600  # seconds per cell
+IGNORED_DIRS = {"__pycache__", ".ipynb_checkpoints"}
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Markers that must never reach students.
+LEAK_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+
+
+def _rel(path):
+    return str(path.relative_to(REPO))
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+
+def _folder_files(folder):
+    """Relative paths of every file under ``folder``, ignoring __pycache__ / .ipynb_checkpoints."""
+    files = set()
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d not in IGNORED_DIRS]
+        for name in filenames:
+            files.add(os.path.relpath(os.path.join(dirpath, name), folder))
+    return files
+
+
+def _cache_dirs(folder):
+    """Every __pycache__ folder under ``folder``."""
+    return {Path(dirpath) for dirpath, _, _ in os.walk(folder) if Path(dirpath).name == "__pycache__"}
+
+
+def _first_line(source):
+    for line in source.splitlines():
+        if line.strip():
+            return line.strip()[:100]
+    return ""
+
+
+def _cell_error(nb, index):
+    """(ename, evalue) of the first error output of cell ``index``, or None."""
+    for output in nb.cells[index].get("outputs", []):
+        if output.get("output_type") == "error":
+            return output.get("ename", "?"), ANSI.sub("", str(output.get("evalue", "")))
+    return None
+
+
+def execute_notebook(path, tmp_path, timeout=CELL_TIMEOUT):
+    """Execute ``path`` in its own folder and return the executed notebook (never saved in place).
+
+    The kernel inherits os.environ, so set the environment (monkeypatch.setenv) before calling.
+    Fails with a short message naming the notebook, the cell index and the error name/value. Also
+    fails when the run left new files in the notebook's folder; __pycache__ folders created by the
+    run are removed.
+    """
+    folder = path.parent
+    files_before = _folder_files(folder)
+    caches_before = _cache_dirs(folder)
+
+    nb = nbformat.read(path, as_version=4)
+    current = {"index": None}
+
+    def on_cell_start(cell, cell_index):
+        current["index"] = cell_index
+
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
+                            resources={"metadata": {"path": str(folder)}},
+                            on_cell_start=on_cell_start)
+    failure = None
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        failure = exc
+    finally:
+        for cache in _cache_dirs(folder) - caches_before:
+            shutil.rmtree(cache, ignore_errors=True)
+        executed = tmp_path / path.name
+        nbformat.write(nb, executed)  # a copy for inspection; source/ stays untouched
+
+    if failure is not None:
+        index = current["index"]
+        where = f"{_rel(path)}, cell index {index}" if index is not None else _rel(path)
+        if index is not None:
+            where += f" ({_first_line(nb.cells[index].source)!r})"
+        if isinstance(failure, CellExecutionError):
+            found = _cell_error(nb, index) if index is not None else None
+            ename, evalue = found or (failure.ename, ANSI.sub("", str(failure.evalue)))
+            message = f"{ename}: {evalue}"
+        elif isinstance(failure, CellTimeoutError):
+            message = f"cell timed out after {timeout} s"
+        else:
+            message = f"kernel died ({type(failure).__name__}: {failure})"
+        pytest.fail(f"{where}: {message}\n(executed copy: {executed})", pytrace=False)
+
+    left_behind = sorted(_folder_files(folder) - files_before)
+    assert not left_behind, f"{_rel(path)} left files behind in {_rel(folder)}/: {left_behind}"
+    return nb
+
+
+def stream_text(nb, names=("stdout",)):
+    """All text the notebook's code cells printed to the given streams, in order."""
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") in names:
+                parts.append(output.get("text", ""))
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# smoke runs on the offline digits (part of `make test`)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=[_rel(p) for p in SOURCE_NOTEBOOKS])
+def test_source_notebook_runs_offline(path, tmp_path, monkeypatch):
+    monkeypatch.setenv("CS_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    start = time.perf_counter()
+    nb = execute_notebook(path, tmp_path)
+    elapsed = time.perf_counter() - start
+    print(f"{_rel(path)}: executed in {elapsed:.1f} s")
+    uses_datasets = any("cs_datasets" in cell.source for cell in nb.cells if cell.cell_type == "code")
+    if uses_datasets:  # load_dataset("auto") announces the offline set (stdout, or stderr when quiet)
+        assert "USING THE OFFLINE DIGITS SET" in stream_text(nb, ("stdout", "stderr")), \
+            f"{_rel(path)} did not announce the offline digits set although CS_DATASETS_OFFLINE=1"
+
+
+def test_source_notebooks_are_discovered():
+    assert KNN_NOTEBOOK in SOURCE_NOTEBOOKS
+
+
+# ---------------------------------------------------------------------------------------------
+# release notebooks
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", RELEASE_NOTEBOOKS, ids=[_rel(p) for p in RELEASE_NOTEBOOKS])
+def test_release_notebook_is_valid_and_has_no_solutions(path):
+    text = path.read_text(encoding="utf-8")
+    nb = nbformat.reads(text, as_version=4)
+    nbformat.validate(nb)  # raises ValidationError with the offending field
+    for marker in LEAK_MARKERS:
+        leaking = [i for i, cell in enumerate(nb.cells) if marker in cell.source]
+        assert not leaking, f"{_rel(path)}: {marker!r} in cell(s) {leaking}"
+        assert marker not in text, f"{_rel(path)}: {marker!r} appears in the file (outputs or metadata)"
+
+
+# ---------------------------------------------------------------------------------------------
+# accuracy on the real CIFAR-10 (`make accuracy`)
+# ---------------------------------------------------------------------------------------------
+
+K1_RE = re.compile(r"^k = 1: got (\d+) / (\d+) correct => accuracy: ([0-9.]+)$", re.M)
+K5_RE = re.compile(r"^k = 5: got (\d+) / (\d+) correct => accuracy: ([0-9.]+)$", re.M)
+BEST_RE = re.compile(r"^k = (\d+): got (\d+) / (\d+) correct => test accuracy: ([0-9.]+)$", re.M)
+DATASET_RE = re.compile(r"^Dataset:\s+(\S+)\s*$", re.M)
+
+
+def _one(regex, text, what):
+    found = regex.findall(text)
+    assert len(found) == 1, f"expected one {what} line in the knn.ipynb output, found {found}"
+    return found[0]
+
+
+@pytest.mark.accuracy
+def test_knn_accuracy_on_cifar10(tmp_path, monkeypatch):
+    from cs_datasets import cifar10_available
+
+    cifar = os.environ.get("CIFAR10_DIR")
+    if not cifar:
+        pytest.skip("set CIFAR10_DIR to a cifar-10-batches-py folder")
+    if not cifar10_available(cifar):
+        pytest.skip(f"CIFAR10_DIR={cifar} does not hold the CIFAR-10 batches")
+    monkeypatch.delenv("CS_DATASETS_OFFLINE", raising=False)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+
+    start = time.perf_counter()
+    nb = execute_notebook(KNN_NOTEBOOK, tmp_path)
+    elapsed = time.perf_counter() - start
+    text = stream_text(nb)
+
+    datasets = set(DATASET_RE.findall(text))
+    assert datasets == {"cifar10"}, f"knn.ipynb did not run on CIFAR-10: Dataset lines say {datasets}"
+    _, n1, acc1 = _one(K1_RE, text, "'k = 1: ... accuracy'")
+    _, n5, acc5 = _one(K5_RE, text, "'k = 5: ... accuracy'")
+    best_k, _, nb_, acc_best = _one(BEST_RE, text, "'k = best_k: ... test accuracy'")
+    acc1, acc5, acc_best = float(acc1), float(acc5), float(acc_best)
+    assert n1 == n5 == nb_ == "500", f"expected 500 test images, got {n1}, {n5}, {nb_}"
+
+    print(f"\nknn.ipynb on CIFAR-10 ({elapsed:.1f} s): k=1 accuracy {acc1:.4f}, k=5 accuracy {acc5:.4f}, "
+          f"best k={best_k} test accuracy {acc_best:.4f}")
+    assert acc1 > 0.25, f"k=1 test accuracy {acc1:.4f}; CS231n expects about 0.27"
+    assert acc_best > 0.27, f"best k={best_k} test accuracy {acc_best:.4f}; expected > 0.27"

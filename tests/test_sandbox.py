@@ -1,0 +1,147 @@
+"""The sandbox primitives: what student code can and cannot do in the child process."""
+import numpy as np
+import pytest
+
+from autograder.sandbox import Limits, Sandbox, StudentCallError, isolation_available
+
+needs_namespaces = pytest.mark.skipif(not isolation_available(),
+                                      reason="Linux user namespaces are unavailable on this machine")
+
+PROBES = '''
+import os, socket
+import numpy as np
+
+def double(x):
+    return x * 2
+
+def pair(a, b):
+    return a + b, float(np.sum(a))
+
+def network():
+    try:
+        socket.create_connection(("127.0.0.1", 9), timeout=1).close()
+        return 1
+    except OSError:
+        return 0
+
+def can_write(path):
+    try:
+        with open(path, "a"):
+            return 1
+    except OSError:
+        return 0
+
+def can_read(path):
+    try:
+        with open(path, "rb") as f:
+            return len(f.read())
+    except OSError:
+        return -1
+
+def parent_pid():
+    return os.getppid()
+
+def shouts():
+    print("student output must not corrupt the answers")
+    return 7
+
+def returns_text():
+    return "hello"
+
+def object_array():
+    return np.array([object()], dtype=object)
+'''
+
+
+@pytest.fixture
+def student_dir(tmp_path):
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "probes.py").write_text(PROBES)
+    return folder
+
+
+@pytest.fixture
+def secret(tmp_path):
+    path = tmp_path / "secret" / "hidden_tests.py"
+    path.parent.mkdir()
+    path.write_text("EXPECTED = 42\n")
+    return path
+
+
+def test_arrays_round_trip_as_plain_numbers(student_dir):
+    with Sandbox(student_dir) as sb:
+        x = np.arange(6, dtype=np.float32).reshape(2, 3)
+        out = sb.call("probes.double", x)
+        assert type(out) is np.ndarray and out.dtype == np.float32
+        np.testing.assert_array_equal(out, x * 2)
+        total, s = sb.call("probes.pair", np.ones(3), np.ones(3))
+        np.testing.assert_array_equal(total, 2 * np.ones(3))
+        assert float(s) == 3.0
+
+
+def test_prints_do_not_corrupt_the_protocol(student_dir):
+    with Sandbox(student_dir) as sb:
+        assert int(sb.call("probes.shouts")) == 7
+
+
+def test_non_numeric_results_are_refused(student_dir):
+    with Sandbox(student_dir) as sb:
+        for target in ("probes.returns_text", "probes.object_array"):
+            with pytest.raises(StudentCallError):
+                value = sb.call(target)
+                if isinstance(value, str):
+                    raise StudentCallError("error", "text")  # strings are fine on the wire; tests refuse them
+
+
+@needs_namespaces
+def test_no_network(student_dir):
+    with Sandbox(student_dir) as sb:
+        assert int(sb.call("probes.network")) == 0
+
+
+@needs_namespaces
+def test_hidden_paths_cannot_be_read(student_dir, secret):
+    with Sandbox(student_dir, hidden_paths=[secret.parent]) as sb:
+        assert int(sb.call("probes.can_read", str(secret))) == -1
+
+
+@needs_namespaces
+def test_files_outside_cannot_be_written(student_dir, tmp_path):
+    target = tmp_path / "outside.txt"
+    target.write_text("")
+    with Sandbox(student_dir) as sb:
+        assert int(sb.call("probes.can_write", str(target))) == 0
+        assert int(sb.call("probes.can_write", "here.txt")) == 0  # its own copy is read-only too
+        assert int(sb.call("probes.can_write", "/tmp/scratch.txt")) == 1  # a private /tmp is allowed
+    assert target.read_text() == ""
+
+
+@needs_namespaces
+def test_the_grader_is_invisible_from_inside(student_dir):
+    with Sandbox(student_dir) as sb:
+        assert int(sb.call("probes.parent_pid")) == 0
+
+
+def test_a_timeout_costs_one_call_and_the_next_call_works(student_dir):
+    (student_dir / "slow.py").write_text("def spin():\n    while True:\n        pass\n")
+    with Sandbox(student_dir, limits=Limits(call_seconds=1)) as sb:
+        with pytest.raises(StudentCallError) as info:
+            sb.call("slow.spin")
+        assert info.value.status == "timeout"
+        np.testing.assert_array_equal(sb.call("probes.double", np.ones(2)), [2.0, 2.0])
+
+
+def test_missing_function_is_an_error_naming_it(student_dir):
+    with Sandbox(student_dir) as sb:
+        with pytest.raises(StudentCallError) as info:
+            sb.call("probes.nothing_here")
+        assert info.value.status == "error" and "nothing_here" in info.value.message
+
+
+def test_syntax_error_names_file_and_line(student_dir):
+    (student_dir / "broken.py").write_text("def f(:\n    pass\n")
+    with Sandbox(student_dir) as sb:
+        with pytest.raises(StudentCallError) as info:
+            sb.call("broken.f")
+        assert "SyntaxError" in info.value.message and "broken.py" in info.value.message
