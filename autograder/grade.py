@@ -6,6 +6,7 @@ processes, and writes every finished student's results at once: a results file u
 the current submission and tests is skipped, so re-running is idempotent and an interrupted run
 resumes where it stopped. Each worker runs the student's code only through the sandbox.
 """
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -190,7 +191,7 @@ def _run_pool(todo, assignment, source_dir, hidden, limits, workers, progress, o
     # spawn: workers start clean, with no threads inherited from this process (the sandbox forks).
     context = multiprocessing.get_context("spawn")
     bar = tqdm(total=len(todo), desc="grading", unit="student", disable=not progress, file=sys.stderr)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with _single_threaded_blas(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(grade_student, s, str(p), assignment, str(source_dir),
                                [str(h) for h in hidden], limits, scratch): (s, key)
                    for s, (p, key) in todo.items()}
@@ -204,6 +205,23 @@ def _run_pool(todo, assignment, source_dir, hidden, limits, workers, progress, o
             records[student] = record
             bar.update(1)
     bar.close()
+
+
+@contextlib.contextmanager
+def _single_threaded_blas():
+    """Workers inherit this environment when they start. One BLAS thread each: with a thread per
+    core in every worker, idle BLAS threads spin and two workers ran no faster than one."""
+    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    saved = {n: os.environ.get(n) for n in names}
+    os.environ.update({n: "1" for n in names})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _crashed_record(student, assignment, source_dir, exc):
