@@ -106,6 +106,9 @@ def check(condition, message):
 # -- static checks on the student's source text (parsed, never run) ------------------------------
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# Calls that run a Python function once per element: loops in all but syntax.
+_LOOPING_CALLS = {"map", "filter", "apply_along_axis", "apply_over_axes", "vectorize", "frompyfunc",
+                  "fromiter"}
 
 
 def _definitions(tree):
@@ -124,9 +127,9 @@ def _definitions(tree):
 def count_loops(source_text, qualname):
     """Loops and comprehensions in ``qualname`` and in the module's own functions it calls.
 
-    Returns None when ``qualname`` is not defined by a plain ``def`` in the file. Calls are followed
-    by name (``helper(...)``, ``self.method(...)``), transitively, so that moving a loop into a
-    helper does not hide it.
+    Returns None when ``qualname`` is not defined by a plain ``def`` in the file. Calls such as
+    ``map`` or ``np.apply_along_axis`` count as loops. Calls are followed by name (``helper(...)``,
+    ``self.method(...)``), transitively, so that moving a loop into a helper does not hide it.
     """
     try:
         tree = ast.parse(source_text)
@@ -147,6 +150,9 @@ def count_loops(source_text, qualname):
                 loops += 1
             elif isinstance(node, ast.Call):
                 callee = node.func
+                called = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
+                if called in _LOOPING_CALLS:
+                    loops += 1
                 if isinstance(callee, ast.Name) and callee.id in defs:
                     todo.append(callee.id)
                 elif (isinstance(callee, ast.Attribute) and isinstance(callee.value, ast.Name)

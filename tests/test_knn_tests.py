@@ -13,7 +13,7 @@ Variants are the reference text with exact reference lines replaced (the replace
 text is present, so an edit to the reference breaks these tests loudly instead of making them vacuous).
 """
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,6 +42,9 @@ TWO_LOOPS_STORE = "                dists[i, j] = np.sqrt(np.sum(diff * diff))\n"
 ONE_LOOP_DIFF = "            diff = self.X_train - X[i].astype(np.float64)  # (num_train, D)\n"
 ONE_LOOP_STORE = "            dists[i, :] = np.sqrt(np.sum(diff * diff, axis=1))\n"
 ZEROS = "dists = np.zeros((num_test, num_train))\n"  # once in each distance method
+TWO_LOOPS_ZEROS = ("        dists = np.zeros((num_test, num_train))\n"
+                   "        for i in range(num_test):\n"
+                   "            for j in range(num_train):\n")
 NO_LOOPS_X_TEST = "        X_test = np.asarray(X, dtype=np.float64)  # (num_test, D)\n"
 NO_LOOPS_X_TRAIN = "        X_train = np.asarray(self.X_train, dtype=np.float64)  # (num_train, D)\n"
 NO_LOOPS_SQ = ("        sq_dists = test_sq[:, None] + train_sq[None, :] - 2.0 * cross"
@@ -56,7 +59,8 @@ NO_LOOPS_BODY = NO_LOOPS_X_TEST + "".join(
         NO_LOOPS_SQ.rstrip("\n"),
         NO_LOOPS_SQRT.rstrip("\n"),
     ])
-LABELS_NEAREST = "            nearest = np.argsort(dists[i], kind=\"stable\")[:k]  # (k,) indices into X_train\n"
+LABELS_NEAREST = ('            nearest = np.argsort(dists[i], kind="stable")[:k]'
+                  "  # (k,) indices into X_train\n")
 LABELS_BODY = LABELS_NEAREST + (
     "            closest_y = np.asarray(self.y_train)[nearest].astype(np.int64)  # (k,)\n"
     "            votes = np.bincount(closest_y)  # votes[c] = number of neighbors with label c\n"
@@ -192,7 +196,7 @@ class Bug:
     must_fail: tuple = ()           # graded tests that must not pass
     must_pass: tuple = ()           # graded tests that must still pass
     statuses: tuple = ("failed", "error")  # acceptable statuses of the broken function's failures
-    marks: tuple = field(default=())
+    marks: tuple = ()                # pytest marks, e.g. xfail for a known graded-test gap
 
 
 WRONG_AXES_T = "        sq_dists = test_sq[None, :] + train_sq[:, None] - 2.0 * cross.T\n"
@@ -206,15 +210,11 @@ def _pairwise_distances(A, B):
     return out
 '''
 NO_LOOPS_AST_TEST = "no_loops_uses_no_loops"
-NO_LOOPS_VALUE_TESTS = ("no_loops_matches_two_loops", "no_loops_matches_reference",
+NO_LOOPS_VALUE_TESTS = ("no_loops_points_on_a_line", "no_loops_matches_reference",
                         "no_loops_accepts_float32_pixels", "no_loops_accepts_non_contiguous_input",
                         "no_loops_keeps_duplicates_at_distance_zero")
 
-MISSING_CLIP_GAP = pytest.mark.xfail(strict=True, reason=(
-    "graded-test gap: no test makes ||a||^2 + ||b||^2 - 2ab negative. "
-    "no_loops_keeps_duplicates_at_distance_zero uses integer pixels, for which the expansion is "
-    "exact in float64 (every partial sum is an integer < 2**53), so sqrt never sees a negative. "
-    "Remove this mark once that test uses non-integer data."))
+ROW_DISTANCE = "lambda x: np.sqrt(np.sum((self.X_train - x) ** 2, axis=1))"
 
 BUGS = {
     # Squared distances keep the neighbour order, so predict (num_loops=0) is unaffected.
@@ -224,12 +224,13 @@ BUGS = {
     "one_loop_uses_l1_distance": Bug(
         lambda: edited((ONE_LOOP_STORE, "            dists[i, :] = np.sum(np.abs(diff), axis=1)\n")),
         broken=ONE_LOOP, intact=(TWO_LOOPS, NO_LOOPS, PREDICT_LABELS)),
-    # The public one-loop and no-loop tests compare with the student's own two-loop result, so this
-    # bug also costs their public points: only predict_labels is guaranteed untouched.
+    # Every distance test has its own expected values, so a broken two-loop version costs nothing
+    # elsewhere, except predict with num_loops=2, which uses it.
     "two_loops_returns_transposed_matrix": Bug(
-        lambda: edited((ZEROS, "dists = np.zeros((num_train, num_test))\n", 3),
+        lambda: edited((TWO_LOOPS_ZEROS,
+                        TWO_LOOPS_ZEROS.replace("(num_test, num_train)", "(num_train, num_test)")),
                        (TWO_LOOPS_STORE, "                dists[j, i] = np.sqrt(np.sum(diff * diff))\n")),
-        broken=TWO_LOOPS, intact=(PREDICT_LABELS,),
+        broken=TWO_LOOPS, intact=(ONE_LOOP, NO_LOOPS, PREDICT_LABELS),
         must_fail=("two_loops_known_distances", "two_loops_matches_reference")),
     "no_loops_swaps_norm_axes_and_transposes": Bug(
         lambda: edited((NO_LOOPS_SQ, WRONG_AXES_T)),
@@ -240,8 +241,7 @@ BUGS = {
         must_fail=("no_loops_matches_reference",), statuses=("error",)),
     "no_loops_forgets_clip_before_sqrt": Bug(
         lambda: edited((NO_LOOPS_SQRT, "        dists = np.sqrt(sq_dists)\n")),
-        broken=NO_LOOPS, intact=(TWO_LOOPS, ONE_LOOP, PREDICT_LABELS),
-        marks=(MISSING_CLIP_GAP,)),
+        broken=NO_LOOPS, intact=(TWO_LOOPS, ONE_LOOP, PREDICT_LABELS)),
     "predict_labels_breaks_ties_towards_larger_label": Bug(
         lambda: edited((LABELS_ARGMAX,
                         "            y_pred[i] = len(votes) - 1 - np.argmax(votes[::-1])\n")),
@@ -268,6 +268,14 @@ BUGS = {
         must_fail=(NO_LOOPS_AST_TEST,), must_pass=NO_LOOPS_VALUE_TESTS),
     "no_loops_calls_the_one_loop_method": Bug(
         lambda: edited((NO_LOOPS_BODY, "        dists = self.compute_distances_one_loop(X)\n")),
+        broken=NO_LOOPS, intact=(TWO_LOOPS, ONE_LOOP, PREDICT_LABELS, PREDICT),
+        must_fail=(NO_LOOPS_AST_TEST,), must_pass=NO_LOOPS_VALUE_TESTS),
+    "no_loops_hides_a_loop_in_map": Bug(
+        lambda: edited((NO_LOOPS_BODY, f"        dists = np.array(list(map({ROW_DISTANCE}, X)))\n")),
+        broken=NO_LOOPS, intact=(TWO_LOOPS, ONE_LOOP, PREDICT_LABELS, PREDICT),
+        must_fail=(NO_LOOPS_AST_TEST,), must_pass=NO_LOOPS_VALUE_TESTS),
+    "no_loops_hides_a_loop_in_apply_along_axis": Bug(
+        lambda: edited((NO_LOOPS_BODY, f"        dists = np.apply_along_axis({ROW_DISTANCE}, 1, X)\n")),
         broken=NO_LOOPS, intact=(TWO_LOOPS, ONE_LOOP, PREDICT_LABELS, PREDICT),
         must_fail=(NO_LOOPS_AST_TEST,), must_pass=NO_LOOPS_VALUE_TESTS),
     "predict_ignores_k": Bug(

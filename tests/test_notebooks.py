@@ -211,7 +211,8 @@ def test_knn_accuracy_on_cifar10(tmp_path, monkeypatch):
     acc1, acc5, acc_best = float(acc1), float(acc5), float(acc_best)
     assert n1 == n5 == nb_ == "500", f"expected 500 test images, got {n1}, {n5}, {nb_}"
 
-    print(f"\nknn.ipynb on CIFAR-10 ({elapsed:.1f} s): k=1 accuracy {acc1:.4f}, k=5 accuracy {acc5:.4f}, "
-          f"best k={best_k} test accuracy {acc_best:.4f}")
-    assert acc1 > 0.25, f"k=1 test accuracy {acc1:.4f}; CS231n expects about 0.27"
-    assert acc_best > 0.27, f"best k={best_k} test accuracy {acc_best:.4f}; expected > 0.27"
+    summary = (f"knn.ipynb on CIFAR-10 ({elapsed:.1f} s): k=1 accuracy {acc1:.4f}, k=5 accuracy {acc5:.4f}, "
+               f"best k={best_k} test accuracy {acc_best:.4f}")
+    print("\n" + summary)
+    assert acc1 > 0.25, f"k=1 test accuracy {acc1:.4f}; CS231n expects about 0.27 ({summary})"
+    assert acc_best > 0.27, f"best k={best_k} test accuracy {acc_best:.4f}; expected > 0.27 ({summary})"
