@@ -120,15 +120,28 @@ class Gradebook:
                 gb.update_or_create_student(student)
         base = ["autograde", self.assignment, "--no-execute", "--force"] + self._config(staging)
         done = _nbgrader(base, staging)
-        if done.returncode == 0:
-            return
-        # Something in one notebook broke the batch: retry one student at a time to name who.
-        for student in students:
-            one = _nbgrader(base + [f"--student={student}"], staging)
-            if one.returncode != 0:
-                print(f"{student}: nbgrader could not process the notebooks "
-                      f"({_last_error(one.stdout + one.stderr)}); autograded points are still recorded",
-                      file=sys.stderr)
+        if done.returncode != 0:
+            # Something in one notebook broke the batch: retry one student at a time to name who.
+            for student in students:
+                one = _nbgrader(base + [f"--student={student}"], staging)
+                if one.returncode != 0:
+                    print(f"{student}: nbgrader could not process the notebooks "
+                          f"({_last_error(one.stdout + one.stderr)}); autograded points are still recorded",
+                          file=sys.stderr)
+        self._zero(students)
+
+    def _zero(self, students):
+        """nbgrader gives our cells full marks when they show no error output; until the sandboxed
+        grader has written a student's real points, they must read zero."""
+        from nbgrader.api import Gradebook as NbGradebook, MissingEntry
+        with NbGradebook(self.db_url) as gb:
+            for student in students:
+                for notebook, cell in self.cells.values():
+                    try:
+                        gb.find_grade(cell, notebook, self.assignment, student).auto_score = 0.0
+                    except MissingEntry:
+                        pass
+            gb.db.commit()
 
     def record(self, record):
         """Write one student's autograded points (per graded function) into the gradebook."""

@@ -73,6 +73,8 @@ def graded_class(tmp_path_factory):
     target = symlinker / "classifiers" / "k_nearest_neighbor.py"
     target.unlink()
     target.symlink_to(REPO / "source" / "assignment1" / "classifiers" / "k_nearest_neighbor.py")
+    broken_nb = add_student(submitted, "broken_notebook", REFERENCE_KNN)
+    (broken_nb / "knn.ipynb").write_text("{ this is not a notebook")
     (submitted / "notes.txt").write_text("not a student")
     summary = grade_class(submitted, "assignment1", course_dir=REPO, out_dir=out, workers=2,
                           json_path=out / "grades.json", progress=False)
@@ -101,6 +103,11 @@ def test_partial_credit_is_per_test(graded_class):
     record = graded_class[3]["partial"]
     assert points_for(record, "compute_distances_two_loops")[0] == points_for(record, "compute_distances_two_loops")[1]
     assert 0 < record["score"] < record["max_score"]
+
+
+def test_a_malformed_notebook_costs_nothing_autograded(graded_class):
+    records = graded_class[3]
+    assert records["broken_notebook"]["score"] == records["broken_notebook"]["max_score"]
 
 
 def test_syntax_error_gives_a_clear_line_and_zero(graded_class):
