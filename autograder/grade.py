@@ -100,6 +100,19 @@ def grade_student(student, submission, assignment, source_dir, hidden_paths, lim
 
 # -- the parent ---------------------------------------------------------------------------------
 
+def _course_paths_to_hide(course):
+    """Every entry of the course folder except those the sandboxed child needs to run Python and
+    the grader's child program: source/ and tests, but also .git (whose history holds both)."""
+    needed = [Path(sys.prefix).resolve(), Path(__file__).resolve().parent]
+    hide = []
+    for entry in sorted(course.iterdir()):
+        resolved = entry.resolve()
+        if any(resolved == n or resolved in n.parents for n in needed):
+            continue
+        hide.append(entry)
+    return hide
+
+
 def _tests_digest(source_dir):
     h = hashlib.sha256()
     for path in sorted((Path(source_dir) / "tests").glob("*.py")):
@@ -144,7 +157,7 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
     feedback_root = out / "feedback"
     db_path = out / "gradebook.db"
     # Everything the student's code must not see while it runs.
-    hidden = [course / "source", db_path, Path(submissions).resolve(), out_root, feedback_root]
+    hidden = _course_paths_to_hide(course) + [db_path, Path(submissions).resolve(), out_root, feedback_root]
     if json_path:
         hidden.append(Path(json_path).resolve())
 

@@ -84,6 +84,14 @@ def graded(tmp_path_factory):
     for name, code in ATTACKS.items():
         add_student(submitted, name, code)
     add_student(submitted, "g_read_source", _steal_code(REPO, gradebook))
+    add_student(submitted, "g_read_git", replace_method(REFERENCE_KNN, "predict", f"""        for path in ({str(REPO / ".git" / "HEAD")!r}, {str(REPO / "tests" / "class_builder.py")!r}):
+            try:
+                open(path).read()
+            except OSError:
+                continue
+            raise RuntimeError("LEAKED " + path)
+        raise RuntimeError("course folder hidden")
+"""))
     # A fake gradebook the attack will try to write; grading writes a real one only at the end.
     gradebook.write_bytes(GRADEBOOK_SECRET)
     grade_class(submitted, "assignment1", course_dir=REPO, out_dir=out, workers=2,
@@ -143,3 +151,9 @@ def test_reading_the_source_or_writing_the_gradebook_fails(graded):
     records, gradebook = graded
     assert points_for(records["g_read_source"], "predict")[0] == 0
     assert gradebook.read_bytes() == GRADEBOOK_SECRET, "the gradebook was modified from inside the sandbox"
+
+
+def test_the_course_history_and_project_files_are_hidden(graded):
+    record = graded[0]["g_read_git"]
+    messages = [t["message"] for t in record["tests"] if t["function"].endswith(".predict")]
+    assert messages and all("course folder hidden" in m for m in messages), messages

@@ -132,7 +132,10 @@ def limit_resources(cpu_seconds, memory_bytes, max_file_bytes=64 << 20):
     grader's own included, so no fixed number is right. Forks die with the child's process group.
     """
     def both(which, value):
-        resource.setrlimit(which, (value, value))
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass  # e.g. RLIMIT_AS on macOS; the wall-time limit still applies
     both(resource.RLIMIT_CPU, int(cpu_seconds))
     both(resource.RLIMIT_AS, int(memory_bytes))
     both(resource.RLIMIT_FSIZE, int(max_file_bytes))
