@@ -35,6 +35,7 @@ accuracy: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/grading.py
+	$(PY) benchmarks/linear_losses.py
 	@if [ -n "$$CIFAR10_DIR" ]; then $(PY) benchmarks/load_cifar10.py; else echo "set CIFAR10_DIR to also time CIFAR-10 loading (benchmarks/load_cifar10.py)"; fi
 
 release: $(STAMP)

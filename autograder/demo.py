@@ -29,7 +29,8 @@ PARTIAL_BUGS = {
 def _build_class(course, release_dir, submitted):
     if submitted.exists():
         shutil.rmtree(submitted)
-    reference_code = (course / "source" / ASSIGNMENT / MODULE).read_text()
+    source = course / "source" / ASSIGNMENT
+    reference_code = (source / MODULE).read_text()
     partial_code = reference_code
     for good, bad in PARTIAL_BUGS.items():
         if good not in partial_code:
@@ -38,9 +39,16 @@ def _build_class(course, release_dir, submitted):
     cheater_code = (Path(__file__).parent / "demo_data" / "cheater_k_nearest_neighbor.py").read_text()
     students = {"ada_reference": reference_code, "ben_stubs": None, "cy_partial": partial_code,
                 "dee_cheater": cheater_code}
+    # Ada and Cy solved the rest of the assignment with the reference; Ben and Dee left it as stubs.
+    solved_rest = {"ada_reference", "cy_partial"}
     for student, code in students.items():
         folder = submitted / student / ASSIGNMENT
         shutil.copytree(release_dir, folder)
+        if student in solved_rest:
+            for module in source.rglob("*.py"):
+                relative = module.relative_to(source)
+                if relative.parts[0] != "tests":
+                    shutil.copyfile(module, folder / relative)
         if code is not None:
             (folder / MODULE).write_text(code)
     return list(students)

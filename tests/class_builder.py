@@ -4,25 +4,36 @@ import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+SOURCE = REPO / "source" / "assignment1"
 RELEASE = REPO / "release" / "assignment1"
-REFERENCE_KNN = (REPO / "source" / "assignment1" / "classifiers" / "k_nearest_neighbor.py").read_text()
-STUB_KNN = (RELEASE / "classifiers" / "k_nearest_neighbor.py").read_text()
+KNN_FILE = Path("classifiers") / "k_nearest_neighbor.py"
+REFERENCE_KNN = (SOURCE / KNN_FILE).read_text()
+STUB_KNN = (RELEASE / KNN_FILE).read_text()
 KNN = "classifiers.k_nearest_neighbor.KNearestNeighbor."
 
 
-def add_student(submitted, student, knn_code=None):
-    """``submitted/<student>/assignment1``: the release, with k_nearest_neighbor.py replaced."""
+def add_student(submitted, student, knn_code=None, others="reference"):
+    """``submitted/<student>/assignment1``: the release with ``knn_code`` as k_nearest_neighbor.py.
+
+    The assignment's other modules are the reference solution (``others="reference"``), so that
+    only the kNN code decides what a test student loses, or the untouched stubs (``"stub"``).
+    """
     folder = Path(submitted) / student / "assignment1"
     shutil.copytree(RELEASE, folder)
+    if others == "reference":
+        for module in SOURCE.rglob("*.py"):
+            relative = module.relative_to(SOURCE)
+            if relative.parts[0] != "tests" and relative != KNN_FILE:
+                (folder / relative).write_text(module.read_text())
     if knn_code is not None:
-        (folder / "classifiers" / "k_nearest_neighbor.py").write_text(knn_code)
+        (folder / KNN_FILE).write_text(knn_code)
     return folder
 
 
-def zip_student(submitted, student, knn_code=None, extra_members=()):
+def zip_student(submitted, student, knn_code=None, extra_members=(), others="reference"):
     """``submitted/<student>.zip`` holding ``assignment1/...`` (plus raw extra members)."""
     staging = Path(submitted).parent / f"zip-staging-{student}"
-    folder = add_student(staging, student, knn_code)
+    folder = add_student(staging, student, knn_code, others)
     archive = Path(submitted) / f"{student}.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         for path in sorted(folder.rglob("*")):

@@ -9,7 +9,7 @@ import pytest
 
 from autograder.grade import grade_class
 from autograder.sandbox import Limits, isolation_available
-from class_builder import REFERENCE_KNN, REPO, STUB_KNN, add_student, points_for, replace_method
+from class_builder import KNN, REFERENCE_KNN, REPO, STUB_KNN, add_student, points_for, replace_method
 
 GRADEBOOK_SECRET = b"SQLite format 3\x00 (not a real gradebook: the attack must not change it)"
 
@@ -82,7 +82,7 @@ def graded(tmp_path_factory):
     submitted = root / "submitted"
     add_student(submitted, "honest", REFERENCE_KNN)
     for name, code in ATTACKS.items():
-        add_student(submitted, name, code)
+        add_student(submitted, name, code, others="stub" if name == "a_input_transformer" else "reference")
     add_student(submitted, "g_read_source", _steal_code(REPO, gradebook))
     add_student(submitted, "g_read_git", replace_method(REFERENCE_KNN, "predict", f"""        for path in ({str(REPO / ".git" / "HEAD")!r}, {str(REPO / "tests" / "class_builder.py")!r}):
             try:
@@ -155,5 +155,5 @@ def test_reading_the_source_or_writing_the_gradebook_fails(graded):
 
 def test_the_course_history_and_project_files_are_hidden(graded):
     record = graded[0]["g_read_git"]
-    messages = [t["message"] for t in record["tests"] if t["function"].endswith(".predict")]
+    messages = [t["message"] for t in record["tests"] if t["function"] == KNN + "predict"]
     assert messages and all("course folder hidden" in m for m in messages), messages

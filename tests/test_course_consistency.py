@@ -10,7 +10,7 @@ from autograder.gradebook import grade_cell_id
 from autograder.grading import Reference, load_tests
 
 REPO = Path(__file__).resolve().parent.parent
-ASSIGNMENTS = sorted(p.parent.parent for p in (REPO / "source").glob("*/tests/public_*.py"))
+ASSIGNMENTS = sorted({p.parent.parent for p in (REPO / "source").glob("*/tests/public_*.py")})
 
 
 @pytest.mark.parametrize("source", ASSIGNMENTS, ids=lambda p: p.name)

@@ -111,8 +111,8 @@ def graded_tests():
                      if name == "classifiers" or name.startswith("classifiers.")}
     for name in saved_modules:
         del sys.modules[name]
-    tests = load_tests(TESTS_DIR, include_hidden=True)
-    assert {t.function for t in tests} == set(ALL_FUNCTIONS), "graded functions changed"
+    tests = [t for t in load_tests(TESTS_DIR, include_hidden=True) if t.function in ALL_FUNCTIONS]
+    assert {t.function for t in tests} == set(ALL_FUNCTIONS), "graded kNN functions changed"
     assert any(t.hidden for t in tests) and any(not t.hidden for t in tests)
     yield tests
     for name in [n for n in sys.modules if n == "classifiers" or n.startswith("classifiers.")]:

@@ -141,6 +141,8 @@ def stream_text(nb, names=("stdout",)):
 def test_source_notebook_runs_offline(path, tmp_path, monkeypatch):
     monkeypatch.setenv("CS_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    # The notebooks' matrices are small: one BLAS thread keeps run times steady on a shared machine.
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
     start = time.perf_counter()
     nb = execute_notebook(path, tmp_path)
     elapsed = time.perf_counter() - start

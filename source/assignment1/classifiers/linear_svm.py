@@ -1,0 +1,99 @@
+"""The multiclass support vector machine (SVM) loss, also called the hinge loss.
+
+A linear classifier gives example ``X[i]`` the scores ``s = X[i] @ W``, one per class. The SVM loss
+of that example adds up, over every wrong class ``j``, how far ``s[j]`` comes within the margin
+``delta = 1`` of the correct class's score:
+
+    L_i = sum over j != y[i] of max(0, s[j] - s[y[i]] + 1)
+
+The full loss is the mean of ``L_i`` over the N examples plus the L2 penalty ``reg * sum(W * W)``,
+whose gradient is ``2 * reg * W``. Both functions below compute the same loss and its gradient with
+respect to W; the first one with explicit loops, the second one with whole-array operations only.
+
+Conventions (the same in softmax.py):
+- W: array of shape (D, C), one column of weights per class.
+- X: array of shape (N, D), one example per row (float64 or float32).
+- y: int array of shape (N,); y[i] = c means that X[i] has label c, 0 <= c < C.
+- reg: float, the regularization strength.
+"""
+import numpy as np
+
+
+def svm_loss_naive(W, X, y, reg):
+    """Multiclass SVM loss and gradient, with explicit loops over the examples and the classes.
+
+    Inputs:
+    - W: array of shape (D, C) of weights.
+    - X: array of shape (N, D); X[i] is example i.
+    - y: int array of shape (N,); y[i] is the correct class of X[i], 0 <= y[i] < C.
+    - reg: float, regularization strength.
+
+    Returns a tuple of:
+    - loss: float, the mean hinge loss over the N examples plus reg * np.sum(W * W).
+    - dW: array of shape (D, C), the gradient of loss with respect to W.
+    """
+    loss = 0.0
+    dW = np.zeros(W.shape)  # (D, C)
+
+    # TODO: loop over the examples i and, inside, over the classes j. For every wrong class whose
+    # margin s[j] - s[y[i]] + 1 is positive, add the margin to the loss and update the gradient
+    # right there: that margin grows with column j of W and shrinks with column y[i].
+    # Then divide the loss and the gradient by the number of examples.
+    ### BEGIN SOLUTION
+    num_train = X.shape[0]
+    num_classes = W.shape[1]
+    for i in range(num_train):
+        scores = X[i] @ W  # (C,)
+        target = scores[y[i]]
+        for j in range(num_classes):
+            if j == y[i]:
+                continue
+            margin = scores[j] - target + 1.0
+            if margin > 0:
+                loss += margin
+                dW[:, j] += X[i]
+                dW[:, y[i]] -= X[i]
+    loss /= num_train
+    dW /= num_train
+    ### END SOLUTION
+
+    # TODO: add the regularization term reg * sum(W * W) to the loss and its gradient to dW.
+    ### BEGIN SOLUTION
+    loss += reg * np.sum(W * W)
+    dW += 2.0 * reg * W
+    ### END SOLUTION
+
+    return loss, dW
+
+
+def svm_loss_vectorized(W, X, y, reg):
+    """Multiclass SVM loss and gradient without any Python loop.
+
+    Inputs and outputs: the same as svm_loss_naive.
+    """
+    loss = 0.0
+    dW = np.zeros(W.shape)  # (D, C)
+
+    # TODO: compute the loss with array operations only (no for, while or comprehension).
+    # Hint: compute all scores with one matrix product, pick the correct-class score of every row
+    # with integer-array indexing, and build the (N, C) matrix of margins; the correct class must
+    # not count.
+    ### BEGIN SOLUTION
+    num_train = X.shape[0]
+    rows = np.arange(num_train)
+    scores = X @ W  # (N, C)
+    margins = np.maximum(0.0, scores - scores[rows, y][:, None] + 1.0)  # (N, C)
+    margins[rows, y] = 0.0
+    loss = np.sum(margins) / num_train + reg * np.sum(W * W)
+    ### END SOLUTION
+
+    # TODO: compute the gradient, again without loops.
+    # Hint: reuse the margins. Find how much each score moves the loss (an (N, C) matrix of
+    # coefficients), then a single matrix product with X.T turns it into dW.
+    ### BEGIN SOLUTION
+    coeff = (margins > 0).astype(scores.dtype)  # (N, C): 1 where a wrong class violates the margin
+    coeff[rows, y] = -np.sum(coeff, axis=1)  # the correct class loses once per violation
+    dW = X.T @ coeff / num_train + 2.0 * reg * W  # (D, C)
+    ### END SOLUTION
+
+    return loss, dW

@@ -1,0 +1,507 @@
+"""Mutation tests for the graded linear-classifier tests (source/assignment1/tests/
+{public,hidden}_{linear_svm,softmax,linear_classifier}.py).
+
+Each case writes a student folder holding variants of the reference modules linear_svm.py,
+softmax.py and linear_classifier.py, grades it with the real grader (sandbox included, public and
+hidden tests, reference solution available) and checks the verdict:
+
+- correct variants (other valid ways to write the code) get full points on every test;
+- buggy variants (realistic student mistakes) lose points on the function they break, with at least
+  one of its tests "failed" or "error", and keep full points on the functions the bug cannot reach;
+- the released stubs, and stubs whose regions were just deleted, earn nothing.
+
+Variants are the reference text with exact reference lines replaced; a replacement asserts that the
+old text is present, so an edit to the reference breaks these tests loudly instead of making them
+vacuous.
+
+Coupling, by design: the public test svm_vectorized_agrees_with_naive (and its softmax twin) grades
+the vectorized function against the student's own naive one, so a bug in a naive loss also costs
+the vectorized function that point; bugs in naive losses therefore list only the other family,
+train and predict as intact. train is graded through whichever subclass has a working loss, so a
+bug in one vectorized loss does not reach train.
+"""
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from autograder.grading import load_tests, run_tests
+from autograder.release import strip_solutions
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCE_DIR = REPO / "source" / "assignment1"
+TESTS_DIR = SOURCE_DIR / "tests"
+FILES = ("linear_svm.py", "softmax.py", "linear_classifier.py")
+
+SVM_NAIVE = "classifiers.linear_svm.svm_loss_naive"
+SVM_VEC = "classifiers.linear_svm.svm_loss_vectorized"
+SOFTMAX_NAIVE = "classifiers.softmax.softmax_loss_naive"
+SOFTMAX_VEC = "classifiers.softmax.softmax_loss_vectorized"
+TRAIN = "classifiers.linear_classifier.LinearClassifier.train"
+PREDICT = "classifiers.linear_classifier.LinearClassifier.predict"
+ALL_FUNCTIONS = (SVM_NAIVE, SVM_VEC, SOFTMAX_NAIVE, SOFTMAX_VEC, TRAIN, PREDICT)
+POINTS = {SVM_NAIVE: 6, SVM_VEC: 8, SOFTMAX_NAIVE: 6, SOFTMAX_VEC: 8, TRAIN: 5, PREDICT: 2}
+LOSSES = (SVM_NAIVE, SVM_VEC, SOFTMAX_NAIVE, SOFTMAX_VEC)
+
+# -- exact lines of the reference solution that the variants replace --------------------------------
+
+IMPORTS = "import numpy as np\n"
+ZEROS = "    dW = np.zeros(W.shape)  # (D, C)\n"  # twice in each loss module
+
+SVM_SKIP_CORRECT = ("            if j == y[i]:\n"
+                    "                continue\n")
+SVM_NAIVE_DECREMENT = "                dW[:, y[i]] -= X[i]\n"
+SVM_NAIVE_AVERAGE = ("    loss /= num_train\n"
+                     "    dW /= num_train\n")
+SVM_NAIVE_NUM_CLASSES = "    num_classes = W.shape[1]\n"
+REG_GRAD = "    dW += 2.0 * reg * W\n"  # the naive versions, in both modules
+SVM_NAIVE_BODY = (
+    "    for i in range(num_train):\n"
+    "        scores = X[i] @ W  # (C,)\n"
+    "        target = scores[y[i]]\n"
+    "        for j in range(num_classes):\n"
+    + SVM_SKIP_CORRECT +
+    "            margin = scores[j] - target + 1.0\n"
+    "            if margin > 0:\n"
+    "                loss += margin\n"
+    "                dW[:, j] += X[i]\n"
+    + SVM_NAIVE_DECREMENT)
+SVM_VEC_MARGINS = "    margins = np.maximum(0.0, scores - scores[rows, y][:, None] + 1.0)  # (N, C)\n"
+SVM_VEC_ZERO_CORRECT = "    margins[rows, y] = 0.0\n"
+SVM_VEC_LOSS = "    loss = np.sum(margins) / num_train + reg * np.sum(W * W)\n"
+SVM_VEC_DECREMENT = ("    coeff[rows, y] = -np.sum(coeff, axis=1)"
+                     "  # the correct class loses once per violation\n")
+SVM_VEC_GRAD = "    dW = X.T @ coeff / num_train + 2.0 * reg * W  # (D, C)\n"
+SVM_VEC_BODY = SVM_VEC_MARGINS + SVM_VEC_ZERO_CORRECT + SVM_VEC_LOSS
+SVM_VEC_GRAD_BODY = ("    coeff = (margins > 0).astype(scores.dtype)"
+                     "  # (N, C): 1 where a wrong class violates the margin\n"
+                     + SVM_VEC_DECREMENT + SVM_VEC_GRAD)
+
+SOFTMAX_NAIVE_SHIFT = "        shifted = scores - np.max(scores)  # (C,), every entry <= 0\n"
+SOFTMAX_NAIVE_WEIGHT = "            weight = probs[j] - 1.0 if j == y[i] else probs[j]\n"
+SOFTMAX_NAIVE_REG = "    loss += reg * np.sum(W * W)\n"  # also in linear_svm.py
+SOFTMAX_NAIVE_BODY = (
+    "    for i in range(num_train):\n"
+    "        scores = X[i] @ W  # (C,)\n"
+    + SOFTMAX_NAIVE_SHIFT +
+    "        log_sum = np.log(np.sum(np.exp(shifted)))\n"
+    "        loss += log_sum - shifted[y[i]]\n"
+    "        probs = np.exp(shifted - log_sum)  # (C,)\n"
+    "        for j in range(num_classes):\n"
+    + SOFTMAX_NAIVE_WEIGHT +
+    "            dW[:, j] += weight * X[i]\n")
+SOFTMAX_VEC_SHIFT = ("    shifted = scores - np.max(scores, axis=1, keepdims=True)"
+                     "  # (N, C), every entry <= 0\n")
+SOFTMAX_VEC_MINUS_ONE = "    dscores[rows, y] -= 1.0\n"
+SOFTMAX_VEC_BODY = (
+    "    num_train = X.shape[0]\n"
+    "    rows = np.arange(num_train)\n"
+    "    scores = X @ W  # (N, C)\n"
+    + SOFTMAX_VEC_SHIFT +
+    "    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))  # (N, C)\n"
+    "    loss = -np.sum(log_probs[rows, y]) / num_train + reg * np.sum(W * W)\n"
+    "    dscores = np.exp(log_probs)  # (N, C) probabilities\n"
+    + SOFTMAX_VEC_MINUS_ONE +
+    "    dW = X.T @ dscores / num_train + 2.0 * reg * W  # (D, C)\n")
+
+TRAIN_SAMPLE = ("            batch = np.random.choice(num_train, batch_size, replace=True)"
+                "  # (batch_size,) indices\n")
+TRAIN_Y_BATCH = "            y_batch = y[batch]  # (batch_size,)\n"
+TRAIN_STEP = "            self.W -= learning_rate * grad\n"
+TRAIN_INIT = "        if self.W is None:\n"
+TRAIN_W0 = "            self.W = 0.001 * np.random.randn(dim, num_classes)  # (D, C)\n"
+PREDICT_BODY = "        y_pred = np.argmax(X @ self.W, axis=1)  # (N,)\n"
+
+
+def reference_sources():
+    return {name: (SOURCE_DIR / "classifiers" / name).read_text() for name in FILES}
+
+
+def edited(*changes):
+    """The reference modules with each ``(file, old, new[, count])`` applied; ``old`` must occur
+    exactly ``count`` times (default 1) in ``file``."""
+    sources = reference_sources()
+    for change in changes:
+        name, old, new, count = (*change, 1) if len(change) == 3 else change
+        found = sources[name].count(old)
+        assert found == count, (f"reference {name} changed: expected {count} occurrence(s) of "
+                                f"{old!r}, found {found}; update this mutation")
+        sources[name] = sources[name].replace(old, new)
+    return sources
+
+
+def svm(old, new, count=1):
+    return ("linear_svm.py", old, new, count)
+
+
+def softmax(old, new, count=1):
+    return ("softmax.py", old, new, count)
+
+
+def classifier(old, new, count=1):
+    return ("linear_classifier.py", old, new, count)
+
+
+def write_student(folder, sources):
+    package = Path(folder) / "classifiers"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('"""Student classifiers."""\n')
+    for name, text in sources.items():
+        (package / name).write_text(text)
+    return Path(folder)
+
+
+# -- fixtures --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def graded_tests():
+    """The public and hidden tests of the six linear-classifier functions, loaded once.
+
+    The grader imports the reference solution in this process as the top-level package
+    ``classifiers``; sys.path and sys.modules are restored afterwards so that other test modules
+    neither see it nor shadow it.
+    """
+    saved_path = list(sys.path)
+    saved_modules = {name: mod for name, mod in sys.modules.items()
+                     if name == "classifiers" or name.startswith("classifiers.")}
+    for name in saved_modules:
+        del sys.modules[name]
+    tests = [t for t in load_tests(TESTS_DIR, include_hidden=True) if t.function in ALL_FUNCTIONS]
+    totals = {f: sum(t.points for t in tests if t.function == f) for f in ALL_FUNCTIONS}
+    assert totals == POINTS, "points per function changed (the notebooks' grade cells hold these)"
+    for function in ALL_FUNCTIONS:
+        mine = [t for t in tests if t.function == function]
+        assert any(t.hidden for t in mine) and any(not t.hidden for t in mine), function
+    yield tests
+    for name in [n for n in sys.modules if n == "classifiers" or n.startswith("classifiers.")]:
+        del sys.modules[name]
+    sys.modules.update(saved_modules)
+    sys.path[:] = saved_path
+
+
+def grade(graded_tests, folder, sources):
+    workdir = write_student(folder, sources)
+    return run_tests(graded_tests, workdir, reference_dir=SOURCE_DIR, hidden_paths=[REPO / "source"])
+
+
+def short(function):
+    return function.rsplit(".", 1)[-1]
+
+
+def describe(results, only=lambda r: True):
+    lines = [f"  {r.name} [{short(r.function)}{', hidden' if r.hidden else ''}] {r.status} "
+             f"{r.points:g}/{r.max_points:g}: {r.message}" for r in results if only(r)]
+    return "\n".join(lines) or "  (none)"
+
+
+def points_by_function(results):
+    got, full = {}, {}
+    for r in results:
+        got[r.function] = got.get(r.function, 0.0) + r.points
+        full[r.function] = full.get(r.function, 0.0) + r.max_points
+    return got, full
+
+
+# -- the reference and its stubs ---------------------------------------------------------------------
+
+def test_released_stubs_earn_nothing_and_say_not_implemented(graded_tests, tmp_path):
+    stubs = {name: strip_solutions(text, name) for name, text in reference_sources().items()}
+    results = grade(graded_tests, tmp_path, stubs)
+    assert sum(r.points for r in results) == 0, describe(results, lambda r: r.points)
+    assert all(r.status == "not_implemented" for r in results), describe(results)
+
+
+def test_stubs_with_deleted_regions_earn_nothing(graded_tests, tmp_path):
+    # A student who deletes `raise NotImplementedError()`: the losses return (0.0, zeros), predict
+    # returns zeros and train passes None batches to the loss.
+    stubs = {name: strip_solutions(text, name).replace("raise NotImplementedError()", "pass")
+             for name, text in reference_sources().items()}
+    results = grade(graded_tests, tmp_path, stubs)
+    assert sum(r.points for r in results) == 0, describe(results, lambda r: r.points)
+
+
+# -- correct variants: full points everywhere --------------------------------------------------------
+
+SVM_NAIVE_COUNTING = (
+    "    for i in range(num_train):\n"
+    "        scores = X[i].dot(W)\n"
+    "        violations = 0\n"
+    "        for j in range(num_classes):\n"
+    "            if j != y[i] and scores[j] - scores[y[i]] + 1 > 0:\n"
+    "                loss += scores[j] - scores[y[i]] + 1\n"
+    "                dW[:, j] += X[i]\n"
+    "                violations += 1\n"
+    "        dW[:, y[i]] -= violations * X[i]\n")
+
+# Margins computed for every class (the correct one contributes exactly 1 each, removed at the end),
+# gradient through np.add.at instead of a mask assignment.
+SVM_VEC_ADD_AT_LOSS = (
+    "    margins = np.maximum(0, scores - scores[rows, y].reshape(-1, 1) + 1)\n"
+    "    loss = (margins.sum() - num_train) / num_train + reg * (W ** 2).sum()\n"
+    "    margins[rows, y] = 0\n")
+SVM_VEC_ADD_AT_GRAD = (
+    "    coeff = np.zeros_like(scores)\n"
+    "    coeff[margins > 0] = 1\n"
+    "    np.add.at(coeff, (rows, y), -coeff.sum(axis=1))\n"
+    "    dW = X.T.dot(coeff) / num_train + 2 * reg * W\n")
+
+SOFTMAX_NAIVE_TEXTBOOK = (
+    "    for i in range(num_train):\n"
+    "        f = X[i].dot(W)\n"
+    "        f -= f.max()\n"
+    "        p = np.exp(f) / np.sum(np.exp(f))\n"
+    "        loss += -np.log(p[y[i]])\n"
+    "        for j in range(num_classes):\n"
+    "            dW[:, j] += (p[j] - (j == y[i])) * X[i]\n")
+
+SOFTMAX_VEC_LOGSUMEXP = (
+    "    num_train = X.shape[0]\n"
+    "    scores = X.dot(W)\n"
+    "    lse = logsumexp(scores, axis=1, keepdims=True)  # (N, 1)\n"
+    "    one_hot = np.eye(W.shape[1])[y]  # (N, C)\n"
+    "    loss = np.sum(lse - np.sum(scores * one_hot, axis=1, keepdims=True)) / num_train\n"
+    "    loss += reg * np.sum(W * W)\n"
+    "    dW = X.T.dot(np.exp(scores - lse) - one_hot) / num_train + 2 * reg * W\n")
+
+SOFTMAX_VEC_TEXTBOOK = (
+    "    num_train = X.shape[0]\n"
+    "    scores = X @ W\n"
+    "    scores -= scores.max(axis=1, keepdims=True)\n"
+    "    probs = np.exp(scores)\n"
+    "    probs /= probs.sum(axis=1, keepdims=True)\n"
+    "    loss = -np.log(probs[np.arange(num_train), y]).mean() + reg * np.sum(W * W)\n"
+    "    probs[np.arange(num_train), y] -= 1\n"
+    "    dW = X.T @ probs / num_train + 2 * reg * W\n")
+
+CORRECT = {
+    "reference": lambda: edited(),
+    "svm_naive_counts_violations_then_decrements_once": lambda: edited(
+        svm(SVM_NAIVE_BODY, SVM_NAIVE_COUNTING)),
+    "svm_vectorized_with_np_add_at": lambda: edited(
+        svm(SVM_VEC_BODY, SVM_VEC_ADD_AT_LOSS), svm(SVM_VEC_GRAD_BODY, SVM_VEC_ADD_AT_GRAD)),
+    "softmax_textbook_divide_then_log": lambda: edited(
+        softmax(SOFTMAX_NAIVE_BODY, SOFTMAX_NAIVE_TEXTBOOK), softmax(SOFTMAX_VEC_BODY, SOFTMAX_VEC_TEXTBOOK)),
+    "softmax_vectorized_with_scipy_logsumexp_and_one_hot": lambda: edited(
+        softmax(IMPORTS, IMPORTS + "from scipy.special import logsumexp\n"),
+        softmax(SOFTMAX_VEC_BODY, SOFTMAX_VEC_LOGSUMEXP)),
+    # float32 in, float32 out: the gradient accumulates in W's dtype in all four losses.
+    "float32_arithmetic_for_float32_input": lambda: edited(
+        svm(ZEROS, "    dW = np.zeros_like(W)  # (D, C)\n", 2),
+        softmax(ZEROS, "    dW = np.zeros_like(W)  # (D, C)\n", 2),
+        svm(SVM_VEC_GRAD, "    dW = (X.T @ coeff / num_train + 2.0 * reg * W).astype(W.dtype)\n")),
+    "train_samples_without_replacement": lambda: edited(
+        classifier(TRAIN_SAMPLE, TRAIN_SAMPLE.replace("replace=True", "replace=False"))),
+    "train_shuffles_with_a_permutation": lambda: edited(
+        classifier(TRAIN_SAMPLE, "            batch = np.random.permutation(num_train)[:batch_size]\n")),
+    "train_returns_the_history_as_an_array": lambda: edited(
+        classifier("        return loss_history\n", "        return np.array(loss_history)\n")),
+    "predict_with_dot_and_method_argmax": lambda: edited(
+        classifier(PREDICT_BODY, "        y_pred = X.dot(self.W).argmax(axis=1)\n")),
+}
+
+
+@pytest.mark.parametrize("variant", list(CORRECT))
+def test_correct_implementation_gets_full_points(graded_tests, tmp_path, variant):
+    results = grade(graded_tests, tmp_path, CORRECT[variant]())
+    lost = [r for r in results if r.status != "passed" or r.points != r.max_points]
+    assert not lost, (f"correct variant {variant!r} was marked down by the graded tests:\n"
+                      + describe(lost))
+    assert sum(r.points for r in results) == sum(POINTS.values())
+
+
+# -- buggy variants: lose points where the bug is, nowhere it cannot reach ----------------------------
+
+@dataclass(frozen=True)
+class Bug:
+    source: object                  # () -> {file: module text}
+    broken: str                     # the function with the bug
+    intact: tuple = ()              # functions the bug cannot affect: must keep full points
+    must_fail: tuple = ()           # graded tests that must not pass
+    must_pass: tuple = ()           # graded tests that must still pass
+    statuses: tuple = ("failed", "error")
+
+
+# What a bug in one function may not touch (see the module docstring for the coupling).
+AFTER_SVM_NAIVE = (SOFTMAX_NAIVE, SOFTMAX_VEC, TRAIN, PREDICT)
+AFTER_SVM_VEC = (SVM_NAIVE, SOFTMAX_NAIVE, SOFTMAX_VEC, TRAIN, PREDICT)
+AFTER_SOFTMAX_NAIVE = (SVM_NAIVE, SVM_VEC, TRAIN, PREDICT)
+AFTER_SOFTMAX_VEC = (SVM_NAIVE, SVM_VEC, SOFTMAX_NAIVE, TRAIN, PREDICT)
+AFTER_TRAIN = LOSSES + (PREDICT,)
+
+SVM_VEC_VALUE_TESTS = ("svm_vectorized_sanity_loss_is_about_nine", "svm_vectorized_agrees_with_naive",
+                       "svm_vectorized_gradient_matches_numerical_gradient",
+                       "svm_vectorized_matches_reference", "svm_vectorized_accepts_float32",
+                       "svm_vectorized_single_example_and_missing_classes")
+SOFTMAX_VEC_VALUE_TESTS = tuple(name.replace("svm", "softmax").replace("about_nine", "about_log_ten")
+                                for name in SVM_VEC_VALUE_TESTS) + (
+    "softmax_vectorized_is_stable_for_large_scores",)
+
+BUGS = {
+    # -- multiclass SVM, naive
+    "svm_naive_counts_the_correct_class": Bug(
+        lambda: edited(svm(SVM_SKIP_CORRECT, "")),
+        broken=SVM_NAIVE, intact=AFTER_SVM_NAIVE, must_fail=("svm_naive_sanity_loss_is_about_nine",)),
+    "svm_naive_forgets_to_divide_by_N": Bug(
+        lambda: edited(svm(SVM_NAIVE_AVERAGE, "")),
+        broken=SVM_NAIVE, intact=AFTER_SVM_NAIVE, must_fail=("svm_naive_sanity_loss_is_about_nine",)),
+    "svm_naive_reg_gradient_without_factor_two": Bug(
+        lambda: edited(svm(REG_GRAD, "    dW += reg * W\n")),
+        broken=SVM_NAIVE, intact=AFTER_SVM_NAIVE,
+        must_fail=("svm_naive_gradient_matches_numerical_gradient", "svm_naive_matches_reference")),
+    "svm_naive_forgets_the_correct_class_column": Bug(
+        lambda: edited(svm(SVM_NAIVE_DECREMENT, "")),
+        broken=SVM_NAIVE, intact=AFTER_SVM_NAIVE,
+        must_fail=("svm_naive_gradient_matches_numerical_gradient", "svm_naive_matches_reference")),
+    "svm_naive_takes_the_number_of_classes_from_y": Bug(
+        lambda: edited(svm(SVM_NAIVE_NUM_CLASSES, "    num_classes = np.max(y) + 1\n")),
+        broken=SVM_NAIVE, intact=AFTER_SVM_NAIVE,
+        must_fail=("svm_naive_single_example_and_missing_classes",)),
+    # -- multiclass SVM, vectorized
+    "svm_vectorized_counts_the_correct_class": Bug(
+        lambda: edited(svm(SVM_VEC_ZERO_CORRECT, "")),
+        broken=SVM_VEC, intact=AFTER_SVM_VEC, must_fail=("svm_vectorized_sanity_loss_is_about_nine",)),
+    "svm_vectorized_forgets_to_divide_by_N": Bug(
+        lambda: edited(svm(SVM_VEC_LOSS, SVM_VEC_LOSS.replace(" / num_train", "")),
+                       svm(SVM_VEC_GRAD, SVM_VEC_GRAD.replace(" / num_train", ""))),
+        broken=SVM_VEC, intact=AFTER_SVM_VEC, must_fail=("svm_vectorized_sanity_loss_is_about_nine",)),
+    "svm_vectorized_reg_gradient_without_factor_two": Bug(
+        lambda: edited(svm(SVM_VEC_GRAD, SVM_VEC_GRAD.replace("2.0 * reg", "reg"))),
+        broken=SVM_VEC, intact=AFTER_SVM_VEC,
+        must_fail=("svm_vectorized_gradient_matches_numerical_gradient", "svm_vectorized_matches_reference")),
+    "svm_vectorized_forgets_the_correct_class_column": Bug(
+        lambda: edited(svm(SVM_VEC_DECREMENT, "")),
+        broken=SVM_VEC, intact=AFTER_SVM_VEC,
+        must_fail=("svm_vectorized_gradient_matches_numerical_gradient", "svm_vectorized_matches_reference")),
+    "svm_vectorized_hides_a_loop_in_a_comprehension": Bug(
+        lambda: edited(svm(SVM_VEC_MARGINS,
+                           "    correct = np.array([scores[i, y[i]] for i in range(num_train)])\n"
+                           "    margins = np.maximum(0.0, scores - correct[:, None] + 1.0)\n")),
+        broken=SVM_VEC, intact=AFTER_SVM_VEC,
+        must_fail=("svm_vectorized_uses_no_loops",), must_pass=SVM_VEC_VALUE_TESTS),
+    "svm_vectorized_calls_the_naive_version": Bug(
+        lambda: edited(svm('    Inputs and outputs: the same as svm_loss_naive.\n    """\n',
+                           '    Inputs and outputs: the same as svm_loss_naive.\n    """\n'
+                           "    return svm_loss_naive(W, X, y, reg)\n")),
+        broken=SVM_VEC, intact=AFTER_SVM_VEC,
+        must_fail=("svm_vectorized_uses_no_loops",), must_pass=SVM_VEC_VALUE_TESTS),
+    # -- softmax, naive
+    "softmax_naive_without_max_shift": Bug(
+        lambda: edited(softmax(SOFTMAX_NAIVE_SHIFT, "        shifted = scores\n")),
+        broken=SOFTMAX_NAIVE, intact=AFTER_SOFTMAX_NAIVE,
+        must_fail=("softmax_naive_is_stable_for_large_scores",),
+        must_pass=("softmax_naive_matches_reference", "softmax_naive_gradient_matches_numerical_gradient")),
+    "softmax_naive_gradient_without_minus_one": Bug(
+        lambda: edited(softmax(SOFTMAX_NAIVE_WEIGHT, "            weight = probs[j]\n")),
+        broken=SOFTMAX_NAIVE, intact=AFTER_SOFTMAX_NAIVE,
+        must_fail=("softmax_naive_gradient_matches_numerical_gradient", "softmax_naive_matches_reference")),
+    "softmax_naive_forgets_to_divide_by_N": Bug(
+        lambda: edited(softmax(SVM_NAIVE_AVERAGE, "")),
+        broken=SOFTMAX_NAIVE, intact=AFTER_SOFTMAX_NAIVE,
+        must_fail=("softmax_naive_sanity_loss_is_about_log_ten",)),
+    "softmax_naive_reg_gradient_without_factor_two": Bug(
+        lambda: edited(softmax(REG_GRAD, "    dW += reg * W\n")),
+        broken=SOFTMAX_NAIVE, intact=AFTER_SOFTMAX_NAIVE,
+        must_fail=("softmax_naive_gradient_matches_numerical_gradient",)),
+    "softmax_naive_half_regularization_in_the_loss": Bug(
+        lambda: edited(softmax(SOFTMAX_NAIVE_REG, "    loss += 0.5 * reg * np.sum(W * W)\n")),
+        broken=SOFTMAX_NAIVE, intact=AFTER_SOFTMAX_NAIVE,
+        must_fail=("softmax_naive_gradient_matches_numerical_gradient", "softmax_naive_matches_reference")),
+    # -- softmax, vectorized
+    "softmax_vectorized_without_max_shift": Bug(
+        lambda: edited(softmax(SOFTMAX_VEC_SHIFT, "    shifted = scores\n")),
+        broken=SOFTMAX_VEC, intact=AFTER_SOFTMAX_VEC,
+        must_fail=("softmax_vectorized_is_stable_for_large_scores",),
+        must_pass=("softmax_vectorized_matches_reference", "softmax_vectorized_agrees_with_naive")),
+    "softmax_vectorized_shifts_by_the_global_max": Bug(
+        lambda: edited(softmax(SOFTMAX_VEC_SHIFT, "    shifted = scores - np.max(scores)\n")),
+        broken=SOFTMAX_VEC, intact=AFTER_SOFTMAX_VEC,
+        must_fail=("softmax_vectorized_is_stable_for_large_scores",),
+        must_pass=("softmax_vectorized_matches_reference", "softmax_vectorized_agrees_with_naive")),
+    "softmax_vectorized_gradient_without_minus_one": Bug(
+        lambda: edited(softmax(SOFTMAX_VEC_MINUS_ONE, "")),
+        broken=SOFTMAX_VEC, intact=AFTER_SOFTMAX_VEC,
+        must_fail=("softmax_vectorized_gradient_matches_numerical_gradient",
+                   "softmax_vectorized_matches_reference")),
+    "softmax_vectorized_forgets_to_divide_by_N": Bug(
+        lambda: edited(softmax("    loss = -np.sum(log_probs[rows, y]) / num_train + reg * np.sum(W * W)\n",
+                               "    loss = -np.sum(log_probs[rows, y]) + reg * np.sum(W * W)\n"),
+                       softmax("    dW = X.T @ dscores / num_train + 2.0 * reg * W  # (D, C)\n",
+                               "    dW = X.T @ dscores + 2.0 * reg * W  # (D, C)\n")),
+        broken=SOFTMAX_VEC, intact=AFTER_SOFTMAX_VEC,
+        must_fail=("softmax_vectorized_sanity_loss_is_about_log_ten",)),
+    "softmax_vectorized_calls_the_naive_version": Bug(
+        lambda: edited(softmax('    Inputs and outputs: the same as softmax_loss_naive.\n    """\n',
+                               '    Inputs and outputs: the same as softmax_loss_naive.\n    """\n'
+                               "    return softmax_loss_naive(W, X, y, reg)\n")),
+        broken=SOFTMAX_VEC, intact=AFTER_SOFTMAX_VEC,
+        must_fail=("softmax_vectorized_uses_no_loops",), must_pass=SOFTMAX_VEC_VALUE_TESTS),
+    # -- train
+    "train_always_uses_the_first_batch_size_examples": Bug(
+        lambda: edited(classifier(TRAIN_SAMPLE, "            batch = np.arange(batch_size)\n")),
+        broken=TRAIN, intact=AFTER_TRAIN,
+        must_fail=("train_reaches_accuracy_on_separable_blobs",
+                   "train_draws_minibatches_of_examples_with_their_labels"),
+        must_pass=("train_lowers_the_loss", "train_steps_match_reference_update")),
+    "train_samples_labels_independently_of_examples": Bug(
+        lambda: edited(classifier(TRAIN_Y_BATCH,
+                                  "            y_batch = y[np.random.choice(num_train, batch_size)]\n")),
+        broken=TRAIN, intact=AFTER_TRAIN,
+        must_fail=("train_reaches_accuracy_on_separable_blobs",
+                   "train_draws_minibatches_of_examples_with_their_labels")),
+    "train_uses_the_whole_training_set_every_iteration": Bug(
+        lambda: edited(classifier(TRAIN_SAMPLE, "            batch = np.arange(num_train)\n")),
+        broken=TRAIN, intact=AFTER_TRAIN,
+        must_fail=("train_draws_minibatches_of_examples_with_their_labels",),
+        must_pass=("train_reaches_accuracy_on_separable_blobs", "train_steps_match_reference_update")),
+    "train_gradient_ascent": Bug(
+        lambda: edited(classifier(TRAIN_STEP, "            self.W += learning_rate * grad\n")),
+        broken=TRAIN, intact=AFTER_TRAIN,
+        must_fail=("train_lowers_the_loss", "train_reaches_accuracy_on_separable_blobs",
+                   "train_steps_match_reference_update")),
+    "train_ignores_the_learning_rate": Bug(
+        lambda: edited(classifier(TRAIN_STEP, "            self.W -= 1e-3 * grad\n")),
+        broken=TRAIN, intact=AFTER_TRAIN, must_fail=("train_steps_match_reference_update",)),
+    "train_initialises_W_without_the_small_scale": Bug(
+        lambda: edited(classifier(TRAIN_W0, "            self.W = np.random.randn(dim, num_classes)\n")),
+        broken=TRAIN, intact=AFTER_TRAIN, must_fail=("train_returns_one_loss_per_iteration_and_creates_W",)),
+    "train_reinitialises_an_existing_W": Bug(
+        lambda: edited(classifier(TRAIN_INIT, "        if True:\n")),
+        broken=TRAIN, intact=AFTER_TRAIN, must_fail=("train_steps_match_reference_update",)),
+    # -- predict
+    "predict_returns_scores_instead_of_labels": Bug(
+        lambda: edited(classifier(PREDICT_BODY, "        y_pred = X @ self.W\n")),
+        broken=PREDICT, intact=LOSSES + (TRAIN,)),
+    "predict_takes_the_argmax_over_examples": Bug(
+        lambda: edited(classifier(PREDICT_BODY, "        y_pred = np.argmax(X @ self.W, axis=0)\n")),
+        broken=PREDICT, intact=LOSSES + (TRAIN,)),
+}
+
+
+@pytest.mark.parametrize("variant", list(BUGS))
+def test_buggy_implementation_loses_points_on_the_broken_function(graded_tests, tmp_path, variant):
+    bug = BUGS[variant]
+    results = grade(graded_tests, tmp_path, bug.source())
+    got, full = points_by_function(results)
+    everything = describe(results, lambda r: r.status != "passed")
+    by_name = {r.name: r for r in results}
+    assert set(bug.must_fail) | set(bug.must_pass) <= set(by_name), "unknown graded test name"
+
+    assert got[bug.broken] < full[bug.broken], (
+        f"bug {variant!r} in {short(bug.broken)} was not caught: it still scores "
+        f"{got[bug.broken]:g}/{full[bug.broken]:g}. Tests that did fail:\n{everything}")
+    hits = [r for r in results if r.function == bug.broken and r.status in bug.statuses]
+    assert hits, (f"bug {variant!r}: no test of {short(bug.broken)} has status in {bug.statuses}; "
+                  f"its results:\n" + describe(results, lambda r: r.function == bug.broken))
+    for name in bug.must_fail:
+        assert by_name[name].status != "passed", (
+            f"bug {variant!r}: graded test {name} should fail but passed. Failing tests:\n{everything}")
+    for name in bug.must_pass:
+        assert by_name[name].status == "passed", (
+            f"bug {variant!r}: graded test {name} should pass (its target is computed correctly): "
+            f"{by_name[name].status}: {by_name[name].message}")
+    for function in bug.intact:
+        assert got[function] == full[function], (
+            f"bug {variant!r} is in {short(bug.broken)}, yet {short(function)} lost points "
+            f"({got[function]:g}/{full[function]:g}):\n"
+            + describe(results, lambda r, f=function: r.function == f and r.status != "passed"))
