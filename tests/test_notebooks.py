@@ -221,3 +221,30 @@ def test_knn_accuracy_on_cifar10(tmp_path, monkeypatch):
     assert acc1 > 0.20, f"k=1 test accuracy {acc1:.4f}; expected > 0.20 ({summary})"
     assert acc_best > acc1 - 0.01 and acc_best > 0.24, \
         f"best k={best_k} test accuracy {acc_best:.4f}; expected > 0.24 and not below k=1 ({summary})"
+
+
+BEST_VAL_RE = re.compile(r"^best validation accuracy achieved during cross-validation: ([0-9.]+)$", re.M)
+
+
+@pytest.mark.accuracy
+@pytest.mark.parametrize("name, target", [("svm.ipynb", 0.37), ("softmax.ipynb", 0.36)])
+def test_linear_classifier_accuracy_on_cifar10(name, target, tmp_path, monkeypatch):
+    """The reference's hyperparameter search reaches the issue's validation target, in under 5 min."""
+    from cs_datasets import cifar10_available
+
+    cifar = os.environ.get("CIFAR10_DIR")
+    if not cifar or not cifar10_available(cifar):
+        pytest.skip("set CIFAR10_DIR to a cifar-10-batches-py folder")
+    monkeypatch.delenv("CS_DATASETS_OFFLINE", raising=False)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+
+    start = time.perf_counter()
+    nb = execute_notebook(REPO / "source" / "assignment1" / name, tmp_path)
+    elapsed = time.perf_counter() - start
+    text = stream_text(nb)
+    found = BEST_VAL_RE.findall(text)
+    assert len(found) == 1, f"{name}: expected one 'best validation accuracy' line, found {found}"
+    best_val = float(found[0])
+    print(f"\n{name} on CIFAR-10: best validation accuracy {best_val:.4f} in {elapsed:.0f} s")
+    assert best_val >= target, f"{name}: best validation accuracy {best_val:.4f} < {target}"
+    assert elapsed < 300, f"{name} took {elapsed:.0f} s on CIFAR-10; the budget is 5 minutes"
