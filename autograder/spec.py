@@ -171,3 +171,50 @@ def assert_max_loops(student, path, qualname, limit):
         raise TestFailure(f"{qualname} uses {loops} loop(s) or comprehension(s); {allowed} allowed")
 
 
+
+
+# -- loss functions of the form f(W, ...) -> (loss, dW) ---------------------------------------------
+
+def loss_and_gradient(student, target, W, *args, finite=True):
+    """Call the student's ``target(W, *args)`` that should return ``(loss, dW)``.
+
+    Checks the answer's form (a pair; a scalar loss; dW a float array shaped like W; with ``finite``,
+    no nan or inf) and returns ``(loss as float, dW as returned)``.
+    """
+    name = target.rsplit(".", 1)[-1]
+    answer = student.call(target, W, *args)
+    check(isinstance(answer, (tuple, list)) and len(answer) == 2,
+          f"{name} should return a tuple (loss, dW); got {type(answer).__name__}"
+          + (f" of length {len(answer)}" if isinstance(answer, (tuple, list)) else ""))
+    loss = as_array(answer[0], f"the loss returned by {name} (a single number)", shape=())
+    dW = as_array(answer[1], f"dW returned by {name}")
+    check(dW.shape == np.shape(W), f"{name} returned dW of shape {dW.shape}; expected {np.shape(W)} like W")
+    check(dW.dtype.kind == "f", f"dW returned by {name} has dtype {dW.dtype}; expected a float array")
+    if finite:
+        check(np.isfinite(loss), f"the loss returned by {name} is {float(loss)}")
+        check(np.all(np.isfinite(dW)), f"dW returned by {name} contains nan or inf")
+    return float(loss), dW
+
+
+def assert_gradient_matches_numerical(student, target, W, args, rng, num_entries=8, h=1e-5, tol=1e-5,
+                                      floor=1e-3):
+    """Compare the student's dW with the centred difference (L(W + h) - L(W - h)) / 2h of their own
+    loss at ``num_entries`` random entries of W. Also fails a loss that does not move with W (a stub
+    returning constants would otherwise agree with itself)."""
+    name = target.rsplit(".", 1)[-1]
+    _, dW = loss_and_gradient(student, target, W, *args)
+    moved = False
+    for flat in rng.choice(W.size, num_entries, replace=False):
+        index = np.unravel_index(flat, W.shape)
+        step = np.zeros_like(W)
+        step[index] = h
+        numerical = (loss_and_gradient(student, target, W + step, *args)[0]
+                     - loss_and_gradient(student, target, W - step, *args)[0]) / (2 * h)
+        analytic = float(dW[index])
+        err = abs(numerical - analytic) / max(abs(numerical) + abs(analytic), floor)
+        if err > tol:
+            where = ", ".join(str(int(i)) for i in index)
+            raise TestFailure(f"{name}: dW[{where}] = {analytic:.6g}, but the numerical gradient is "
+                              f"{numerical:.6g} (relative error {err:.1e}, allowed {tol:g})")
+        moved = moved or numerical != 0.0
+    check(moved, f"the loss of {name} does not change when W changes: is it still a stub?")

@@ -16,7 +16,8 @@ softmax_loss_vectorized has no loops.
 """
 import numpy as np
 
-from autograder.spec import TestFailure, as_array, assert_close, check, graded
+from autograder.spec import (assert_close, assert_gradient_matches_numerical, check, graded,
+                             loss_and_gradient)
 
 NOTEBOOK = "softmax.ipynb"
 MODULE = "classifiers.softmax"
@@ -28,22 +29,6 @@ def _name(target):
     return target.rsplit(".", 1)[-1]
 
 
-def _loss_and_grad(student, target, W, X, y, reg):
-    """The student's (loss, dW) as (float, float64 array), after checking their type and shape."""
-    name = _name(target)
-    answer = student.call(target, W, X, y, reg)
-    check(isinstance(answer, (tuple, list)) and len(answer) == 2,
-          f"{name} should return a tuple (loss, dW); got {type(answer).__name__}"
-          + (f" of length {len(answer)}" if isinstance(answer, (tuple, list)) else ""))
-    loss = as_array(answer[0], f"the loss returned by {name} (a single number)", shape=())
-    dW = as_array(answer[1], f"dW returned by {name}")
-    check(dW.shape == W.shape, f"{name} returned dW of shape {dW.shape}; expected {W.shape} like W")
-    check(dW.dtype.kind == "f", f"dW returned by {name} has dtype {dW.dtype}; expected a float array")
-    check(np.isfinite(loss), f"the loss returned by {name} is {float(loss)}")
-    check(np.all(np.isfinite(dW)), f"dW returned by {name} contains nan or inf")
-    return float(loss), dW.astype(np.float64)
-
-
 def _problem(rng, num_train, dim, num_classes, w_scale):
     W = w_scale * rng.standard_normal((dim, num_classes))
     X = rng.standard_normal((num_train, dim))
@@ -53,31 +38,16 @@ def _problem(rng, num_train, dim, num_classes, w_scale):
 
 def _check_sanity_loss(student, target, rng):
     W, X, y = _problem(rng, num_train=50, dim=40, num_classes=10, w_scale=1e-4)
-    loss, _ = _loss_and_grad(student, target, W, X, y, 0.0)
+    loss, _ = loss_and_gradient(student, target, W, X, y, 0.0)
     check(abs(loss - np.log(10.0)) < 0.01,
           f"{_name(target)} with tiny random W, 10 classes and reg = 0 gave a loss of {loss:.4g}; "
           "expected about -log(0.1) = 2.303 (every class gets probability about 1/10). About "
           "2.3 * N means the sum was not divided by N")
 
 
-def _check_numerical_gradient(student, target, rng, num_entries=8, h=1e-5, tol=1e-5):
+def _check_numerical_gradient(student, target, rng):
     W, X, y = _problem(rng, num_train=12, dim=6, num_classes=5, w_scale=0.3)
-    reg = 0.5
-    _, dW = _loss_and_grad(student, target, W, X, y, reg)
-    moved = False
-    for flat in rng.choice(W.size, num_entries, replace=False):
-        i, j = np.unravel_index(flat, W.shape)
-        step = np.zeros_like(W)
-        step[i, j] = h
-        numerical = (_loss_and_grad(student, target, W + step, X, y, reg)[0]
-                     - _loss_and_grad(student, target, W - step, X, y, reg)[0]) / (2 * h)
-        err = abs(numerical - dW[i, j]) / max(abs(numerical) + abs(dW[i, j]), 1e-3)
-        if err > tol:
-            raise TestFailure(
-                f"{_name(target)}: dW[{i}, {j}] = {dW[i, j]:.6g}, but the numerical gradient is "
-                f"{numerical:.6g} (relative error {err:.1e}, allowed {tol:g}; reg = {reg})")
-        moved = moved or numerical != 0.0
-    check(moved, f"the loss of {_name(target)} does not change when W changes: is it still a stub?")
+    assert_gradient_matches_numerical(student, target, W, (X, y, 0.5), rng)
 
 
 @graded(NAIVE, points=1)
@@ -99,11 +69,11 @@ def softmax_vectorized_sanity_loss_is_about_log_ten(student, rng):
 def softmax_vectorized_agrees_with_naive(student, rng):
     W, X, y = _problem(rng, num_train=60, dim=30, num_classes=10, w_scale=0.1)
     reg = 0.3
-    naive_loss, naive_dW = _loss_and_grad(student, NAIVE, W, X, y, reg)
+    naive_loss, naive_dW = loss_and_gradient(student, NAIVE, W, X, y, reg)
     check(naive_loss > 0.0 and np.any(naive_dW != 0.0),
           f"{_name(NAIVE)} returns a zero loss or a zero gradient where neither is zero: "
           "is it still a stub?")
-    loss, dW = _loss_and_grad(student, VECTORIZED, W, X, y, reg)
+    loss, dW = loss_and_gradient(student, VECTORIZED, W, X, y, reg)
     assert_close(loss, naive_loss,
                  "the loss of softmax_loss_vectorized (compared with your softmax_loss_naive)", rtol=1e-7)
     assert_close(dW, naive_dW, "dW of softmax_loss_vectorized (compared with your softmax_loss_naive)",

@@ -19,7 +19,7 @@ and the exp / sum / -log(p) textbook version over 20 seeds, then widened by a fa
 """
 import numpy as np
 
-from autograder.spec import as_array, assert_close, assert_max_loops, check, graded
+from autograder.spec import assert_close, assert_max_loops, check, graded, loss_and_gradient
 
 NOTEBOOK = "softmax.ipynb"
 MODULE = "classifiers.softmax"
@@ -41,18 +41,6 @@ def _name(target):
     return target.rsplit(".", 1)[-1]
 
 
-def _loss_and_grad(student, target, W, X, y, reg):
-    name = _name(target)
-    answer = student.call(target, W, X, y, reg)
-    check(isinstance(answer, (tuple, list)) and len(answer) == 2,
-          f"{name} should return a tuple (loss, dW); got {type(answer).__name__}")
-    loss = as_array(answer[0], f"the loss returned by {name} (a single number)", shape=())
-    dW = as_array(answer[1], f"dW returned by {name}")
-    check(dW.shape == W.shape, f"{name} returned dW of shape {dW.shape}; expected {W.shape} like W")
-    check(dW.dtype.kind == "f", f"dW returned by {name} has dtype {dW.dtype}; expected a float array")
-    return loss, dW
-
-
 def _problem(rng, num_train, dim, num_classes, w_scale=0.01, x_scale=1.0, dtype=np.float64, labels=None):
     labels = np.arange(num_classes) if labels is None else np.asarray(labels)
     W = (w_scale * rng.standard_normal((dim, num_classes))).astype(dtype)
@@ -62,7 +50,7 @@ def _problem(rng, num_train, dim, num_classes, w_scale=0.01, x_scale=1.0, dtype=
 
 
 def _check(student, reference, target, W, X, y, reg, what, tol):
-    loss, dW = _loss_and_grad(student, target, W, X, y, reg)
+    loss, dW = loss_and_gradient(student, target, W, X, y, reg, finite=False)
     expected_loss, expected_dW = reference.module(MODULE).softmax_loss_vectorized(
         W.astype(np.float64), X.astype(np.float64), y, reg)
     name = _name(target)
@@ -103,7 +91,7 @@ def _large_scores(student, reference, rng, target):
         W = rng.standard_normal((dim, num_classes))
         W[-1] = offset + rng.standard_normal(num_classes)
         y = rng.integers(0, num_classes, num_train)
-        loss, dW = _loss_and_grad(student, target, W, X, y, reg)
+        loss, dW = loss_and_gradient(student, target, W, X, y, reg, finite=False)
         check(np.isfinite(loss) and np.all(np.isfinite(dW)),
               f"{_name(target)} returns nan or inf when the scores are around +-{offset:g}: "
               "subtract each example's (each row's) largest score from its scores before np.exp")
