@@ -44,7 +44,7 @@ def _cmd_grade(args):
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(summary)
-    return 0
+    return 3 if summary.not_graded else 0
 
 
 def _cmd_demo(args):

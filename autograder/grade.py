@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import report
 from .grading import TestResult, load_tests, run_tests
-from .sandbox import Limits
+from .sandbox import Limits, SandboxError
 from .workspace import SubmissionError, private_copy
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
@@ -90,6 +90,8 @@ def grade_student(student, submission, assignment, source_dir, hidden_paths, lim
         try:
             results = run_tests(tests, workdir, reference_dir=source_dir, hidden_paths=hidden_paths,
                                 limits=limits)
+        except SandboxError as exc:
+            return {"student": student, "assignment": assignment, "not_graded": str(exc)}
         finally:
             shutil.rmtree(temp, ignore_errors=True)
     return {"student": student, "assignment": assignment,
@@ -180,16 +182,20 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
 
     workers = max(1, workers or os.cpu_count() or 1)
     started = time.monotonic()
+    not_graded = {}
     if todo:
         _run_pool(todo, assignment, source_dir, hidden, limits, workers, progress, out_root, feedback_root,
-                  book, records)
+                  book, records, not_graded)
     elapsed = time.monotonic() - started
 
     ordered = [records[s] for s in sorted(records)]
     report.write_atomic(out / "grades.csv", report.grades_csv(ordered))
     if json_path:
         report.write_atomic(json_path, report.results_json(_public_records(ordered)))
-    return _summary(ordered, len(todo), len(found) - len(todo), elapsed, workers, out, json_path)
+    summary = Summary(_summary(ordered, len(todo) - len(not_graded), len(found) - len(todo), elapsed,
+                               workers, out, json_path, not_graded))
+    summary.not_graded = not_graded
+    return summary
 
 
 def _public_records(records):
@@ -197,7 +203,7 @@ def _public_records(records):
 
 
 def _run_pool(todo, assignment, source_dir, hidden, limits, workers, progress, out_root, feedback_root,
-              book, records):
+              book, records, not_graded):
     from tqdm import tqdm
 
     scratch = None
@@ -212,11 +218,16 @@ def _run_pool(todo, assignment, source_dir, hidden, limits, workers, progress, o
             student, key = futures[future]
             try:
                 record = future.result()
-            except Exception as exc:  # noqa: BLE001 - a worker died; this student alone gets zeros
-                record = _crashed_record(student, assignment, source_dir, exc)
+            except Exception as exc:  # noqa: BLE001 - a worker died: infrastructure, not the student
+                record = {"student": student, "not_graded": f"the grading worker failed ({type(exc).__name__})"}
+            bar.update(1)
+            if "not_graded" in record:
+                # No score, no results file: the next run grades this student again.
+                not_graded[student] = record["not_graded"]
+                tqdm.write(f"{student}: NOT GRADED, {record['not_graded']}; run again to retry", file=sys.stderr)
+                continue
             _save(record, key, out_root, feedback_root, book)
             records[student] = record
-            bar.update(1)
     bar.close()
 
 
@@ -237,14 +248,6 @@ def _single_threaded_blas():
                 os.environ[name] = value
 
 
-def _crashed_record(student, assignment, source_dir, exc):
-    tests = load_tests(Path(source_dir) / "tests", include_hidden=True)
-    message = f"grading crashed ({type(exc).__name__}); ask your instructor"
-    results = [TestResult(t.name, t.function, 0.0, t.points, "error", message, t.hidden) for t in tests]
-    return {"student": student, "assignment": assignment, "score": 0.0,
-            "max_score": sum(t.points for t in tests), "tests": [r.as_json() for r in results]}
-
-
 def _save(record, key, out_root, feedback_root, book):
     """Write one student's results everywhere, the results file last (it marks the student done)."""
     student, assignment = record["student"], record["assignment"]
@@ -260,7 +263,12 @@ def _save(record, key, out_root, feedback_root, book):
                         json.dumps({"key": key, "record": record}, indent=1))
 
 
-def _summary(records, graded, reused, elapsed, workers, course, json_path):
+class Summary(str):
+    """The printable summary; ``not_graded`` maps students the infrastructure failed to the reason."""
+    not_graded = {}
+
+
+def _summary(records, graded, reused, elapsed, workers, course, json_path, not_graded):
     lines = [f"{'student':<24} {'score':>10}  problems"]
     for r in records:
         problems = sorted({t["status"] for t in r["tests"] if t["status"] != "passed"})
@@ -273,4 +281,6 @@ def _summary(records, graded, reused, elapsed, workers, course, json_path):
         lines.append(f"json:      {json_path}")
     lines.append(f"feedback:  {course / 'feedback'}/<student>/<assignment>/autograder.html")
     lines.append(f"gradebook: {course / 'gradebook.db'}")
+    for student, reason in sorted(not_graded.items()):
+        lines.append(f"NOT GRADED {student}: {reason} (an infrastructure problem; run again to retry)")
     return "\n".join(lines)

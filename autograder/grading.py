@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .sandbox import Limits, Sandbox, StudentCallError
+from .sandbox import Limits, Sandbox, SandboxError, StudentCallError
 from .spec import TestFailure
 
 STATUSES = ("passed", "failed", "error", "timeout", "not_implemented")
@@ -124,6 +124,8 @@ def _run_one(test, student, reference):
         return "failed", exc.message
     except StudentCallError as exc:
         return exc.status, _student_message(exc)
+    except SandboxError:
+        raise  # not the student's doing: never scored
     except Exception as exc:  # noqa: BLE001 - an answer the test could not even compare
         if test.hidden:  # the exception text could quote hidden inputs
             return "error", f"could not check the answer ({type(exc).__name__}); check shapes and types"
@@ -144,14 +146,19 @@ def _student_message(exc):
 def run_tests(tests, workdir, reference_dir=None, hidden_paths=(), limits=Limits(), progress=None):
     """Run ``tests`` against the student's files in ``workdir``; returns a list of ``TestResult``.
 
-    Every test gets a result: a crash, timeout or unexpected answer costs only that test.
+    Every test gets a result: a crash, timeout or unexpected answer costs only that test. When the
+    sandbox itself cannot start (twice in a row), ``SandboxError`` propagates: that is no result.
     """
     reference = Reference(reference_dir)
     results = []
     with Sandbox(workdir, hidden_paths=hidden_paths, limits=limits) as sandbox:
         student = StudentCode(sandbox, workdir)
         for test in tests:
-            status, message = _run_one(test, student, reference)
+            try:
+                status, message = _run_one(test, student, reference)
+            except SandboxError:
+                sandbox.close()
+                status, message = _run_one(test, student, reference)  # one retry, then give up
             points = test.points if status == "passed" else 0.0
             results.append(TestResult(test.name, test.function, points, test.points, status,
                                       message.splitlines()[0][:300] if message else "", test.hidden))

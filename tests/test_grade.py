@@ -178,3 +178,19 @@ def test_grade_with_no_submissions_is_one_clear_line(tmp_path):
     (tmp_path / "empty").mkdir()
     result = _autograder("grade", str(tmp_path / "empty"), "--course", str(REPO))
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_infrastructure_failure_is_reported_and_retried_never_scored(tmp_path):
+    submitted, out = tmp_path / "submitted", tmp_path / "out"
+    add_student(submitted, "unlucky", REFERENCE_KNN)
+    from autograder.sandbox import Limits
+    summary = grade_class(submitted, "assignment1", course_dir=REPO, out_dir=out, workers=1, progress=False,
+                          gradebook=False, json_path=out / "grades.json", limits=Limits(start_seconds=1e-6))
+    assert "unlucky" in summary.not_graded and "NOT GRADED unlucky" in summary
+    assert json.loads((out / "grades.json").read_text()) == [], "an infrastructure failure must not be scored"
+    assert not (out / "autograded" / "unlucky" / "assignment1" / RESULTS_FILE).exists()
+    summary = grade_class(submitted, "assignment1", course_dir=REPO, out_dir=out, workers=1, progress=False,
+                          gradebook=False, json_path=out / "grades.json")
+    assert not summary.not_graded
+    record = json.loads((out / "grades.json").read_text())[0]
+    assert record["student"] == "unlucky" and record["score"] == record["max_score"]

@@ -145,3 +145,12 @@ def test_syntax_error_names_file_and_line(student_dir):
         with pytest.raises(StudentCallError) as info:
             sb.call("broken.f")
         assert "SyntaxError" in info.value.message and "broken.py" in info.value.message
+
+
+def test_student_files_cannot_shadow_what_the_driver_imports(student_dir):
+    (student_dir / "numpy.py").write_text("raise SystemExit('a student numpy.py must not be imported')\n")
+    (student_dir / "sitecustomize.py").write_text("raise SystemExit('nor a sitecustomize.py')\n")
+    (student_dir / "autograder").mkdir()
+    (student_dir / "autograder" / "__init__.py").write_text("raise SystemExit('nor an autograder package')\n")
+    with Sandbox(student_dir) as sb:
+        np.testing.assert_array_equal(sb.call("probes.double", np.ones(2)), [2.0, 2.0])

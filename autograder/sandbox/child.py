@@ -75,6 +75,9 @@ def serve():
     out_fd = os.dup(sys.stdout.fileno())
     # Student prints would corrupt the message stream: send fd 1 where stderr goes.
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    # Only now, with numpy and this program imported, may the student's folder come first: a
+    # numpy.py or autograder/ of theirs can no longer replace what the driver runs on. (The
+    # interpreter starts with -I, so neither the folder nor PYTHON* variables were on the path.)
     sys.path.insert(0, os.getcwd())
     protocol.write_message(out_fd, {"status": "ready"})
     while True:

@@ -27,6 +27,12 @@ class Limits:
     max_file_bytes: int = 16 << 20
 
 
+class SandboxError(RuntimeError):
+    """The sandbox itself failed (the child did not start): an infrastructure problem, not the
+    student's. Nothing of the student's runs before the child's greeting, so no submission can
+    cause this on purpose."""
+
+
 class StudentCallError(Exception):
     """A call into student code did not give a value. ``status`` is error, not_implemented or timeout."""
 
@@ -89,7 +95,7 @@ class Sandbox:
                "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
                "AUTOGRADER_PID_NAMESPACE": "1" if self.isolated else "0"}
         self._proc = subprocess.Popen(
-            [self.python, "-c", BOOT], stdin=subprocess.PIPE,
+            [self.python, "-I", "-c", BOOT], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None if os.environ.get("AUTOGRADER_DEBUG") else subprocess.DEVNULL, env=env, cwd="/",
             preexec_fn=self._preexec, start_new_session=True, close_fds=True)
@@ -98,10 +104,10 @@ class Sandbox:
                                               time.monotonic() + self.limits.start_seconds)
         except protocol.ProtocolError as exc:
             self.close()
-            raise StudentCallError("error", f"the sandbox did not start ({exc})") from None
+            raise SandboxError(f"the sandbox did not start ({exc})") from None
         if header.get("status") != "ready":
             self.close()
-            raise StudentCallError("error", "the sandbox did not start (bad greeting)")
+            raise SandboxError("the sandbox did not start (bad greeting)")
 
     def close(self):
         if self._proc is None:
