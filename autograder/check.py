@@ -1,11 +1,10 @@
 """``autograder check``: a student's self-assessment with the public tests, offline."""
 import shutil
-import sys
+import tempfile
 from pathlib import Path
 
 from .grading import load_tests, run_tests
 from .workspace import SubmissionError, copy_tree
-import tempfile
 
 
 class CheckError(Exception):

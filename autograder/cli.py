@@ -1,7 +1,6 @@
 """The ``autograder`` command: release, check, grade, demo."""
 import argparse
 import json
-import os
 import sys
 
 

@@ -5,7 +5,6 @@ only inside the ``Sandbox``; what comes back is numbers, which the tests compare
 """
 import importlib
 import importlib.util
-import os
 import sys
 import traceback
 from dataclasses import asdict, dataclass

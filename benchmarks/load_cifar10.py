@@ -10,7 +10,6 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
 from cs_datasets import DatasetError, cifar10_available, load_cifar10, resolve_cifar10_dir
 from cs_datasets.cifar10 import CACHE_FILE, TEST_BATCH, TRAIN_BATCHES

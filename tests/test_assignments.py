@@ -1,6 +1,5 @@
 """Tests for the notebook support package ``assignments``."""
 
-import math
 
 import matplotlib
 
