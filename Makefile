@@ -36,6 +36,7 @@ accuracy: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/grading.py
 	$(PY) benchmarks/linear_losses.py
+	$(PY) benchmarks/two_layer_net.py
 	@if [ -n "$$CIFAR10_DIR" ]; then $(PY) benchmarks/load_cifar10.py; else echo "set CIFAR10_DIR to also time CIFAR-10 loading (benchmarks/load_cifar10.py)"; fi
 
 release: $(STAMP)

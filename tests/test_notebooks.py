@@ -248,3 +248,33 @@ def test_linear_classifier_accuracy_on_cifar10(name, target, tmp_path, monkeypat
     print(f"\n{name} on CIFAR-10: best validation accuracy {best_val:.4f} in {elapsed:.0f} s")
     assert best_val >= target, f"{name}: best validation accuracy {best_val:.4f} < {target}"
     assert elapsed < 300, f"{name} took {elapsed:.0f} s on CIFAR-10; the budget is 5 minutes"
+
+
+NET_BEST_VAL_RE = re.compile(r"^best validation accuracy achieved: ([0-9.]+)$", re.M)
+NET_TEST_RE = re.compile(r"^test accuracy: ([0-9.]+)$", re.M)
+
+
+@pytest.mark.accuracy
+def test_two_layer_net_accuracy_on_cifar10(tmp_path, monkeypatch):
+    """The reference's tuned network: validation >= 0.50 and test >= 0.48, in under 10 minutes."""
+    from cs_datasets import cifar10_available
+
+    cifar = os.environ.get("CIFAR10_DIR")
+    if not cifar or not cifar10_available(cifar):
+        pytest.skip("set CIFAR10_DIR to a cifar-10-batches-py folder")
+    monkeypatch.delenv("CS_DATASETS_OFFLINE", raising=False)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+
+    start = time.perf_counter()
+    nb = execute_notebook(REPO / "source" / "assignment1" / "two_layer_net.ipynb", tmp_path)
+    elapsed = time.perf_counter() - start
+    text = stream_text(nb)
+    best_val = [float(v) for v in NET_BEST_VAL_RE.findall(text)]
+    test_acc = [float(v) for v in NET_TEST_RE.findall(text)]
+    assert len(best_val) == 1 and len(test_acc) == 1, f"expected one line each, found {best_val}, {test_acc}"
+    print(f"\ntwo_layer_net.ipynb on CIFAR-10: best validation {best_val[0]:.4f}, test {test_acc[0]:.4f}, "
+          f"{elapsed:.0f} s")
+    assert best_val[0] >= 0.50, f"best validation accuracy {best_val[0]:.4f} < 0.50"
+    assert test_acc[0] >= 0.48, f"test accuracy {test_acc[0]:.4f} < 0.48"
+    assert elapsed < 600, f"two_layer_net.ipynb took {elapsed:.0f} s on CIFAR-10; the budget is 10 minutes"

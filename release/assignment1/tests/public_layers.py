@@ -1,0 +1,328 @@
+"""Public tests for layers.py: `autograder check` runs these on your own machine.
+
+What they check, without any reference solution:
+- forward passes on inputs whose outputs are known by construction: an affine layer whose weight
+  columns pick or add up entries of the (flattened) input, ReLU and leaky ReLU of numbers with known
+  signs, the sigmoid, tanh and ELU at points such as log 3, where their values are simple
+  fractions (sigmoid(log 3) = 3/4, tanh(log 2) = 3/5, elu(log 1/2) = -alpha/2);
+- backward passes against a numerical gradient of YOUR OWN forward pass: for an upstream gradient
+  dout drawn here, the centred difference (sum(f(x + h) * dout) - sum(f(x - h) * dout)) / 2h with
+  h = 1e-5 for every entry of x (and of w and b for the affine layer). Inputs stay at least 0.05
+  away from the kinks of ReLU, leaky ReLU and ELU, so a correct backward pass agrees up to the
+  rounding of the differences: correct code (the reference and other ways to write it, 20 seeds)
+  stays below 2e-8 in the measure |a - n| / max(|a| + |n|, 1e-3); up to 1e-6 passes. A backward
+  test therefore also fails when the forward pass it is checked against is wrong: make the
+  forward test pass first;
+- the two losses: values known by construction (hinge margins worked out by hand, a softmax of
+  log-probabilities), sanity values (log C for equal scores), gradients against numerical ones,
+  and for softmax_loss that adding 1000 to every score changes nothing (no overflow).
+
+The grader also runs hidden tests that compare every function with the reference solution on random
+inputs of several shapes, including (N, d1, d2, d3) inputs, N = 1 and float32.
+"""
+import numpy as np
+
+from autograder.spec import TestFailure, as_array, assert_close, check, graded
+
+NOTEBOOK = "two_layer_net.ipynb"
+AFFINE_FORWARD = "layers.affine_forward"
+AFFINE_BACKWARD = "layers.affine_backward"
+RELU_FORWARD = "layers.relu_forward"
+RELU_BACKWARD = "layers.relu_backward"
+SIGMOID_FORWARD = "layers.sigmoid_forward"
+SIGMOID_BACKWARD = "layers.sigmoid_backward"
+TANH_FORWARD = "layers.tanh_forward"
+TANH_BACKWARD = "layers.tanh_backward"
+LEAKY_FORWARD = "layers.leaky_relu_forward"
+LEAKY_BACKWARD = "layers.leaky_relu_backward"
+ELU_FORWARD = "layers.elu_forward"
+ELU_BACKWARD = "layers.elu_backward"
+SVM_LOSS = "layers.svm_loss"
+SOFTMAX_LOSS = "layers.softmax_loss"
+
+GRAD_TOL = 1e-6     # allowed |analytic - numerical| / max(|analytic| + |numerical|, GRAD_FLOOR)
+GRAD_FLOOR = 1e-3
+H = 1e-5            # step of the centred differences
+
+
+def _name(target):
+    return target.rsplit(".", 1)[-1]
+
+
+def _forward(student, target, x, *args):
+    """The student's (out, cache) for target(x, *args); out checked to be a float array."""
+    name = _name(target)
+    answer = student.call(target, x, *args)
+    check(isinstance(answer, (tuple, list)) and len(answer) == 2,
+          f"{name} should return a tuple (out, cache); got {type(answer).__name__}")
+    out = as_array(answer[0], f"out returned by {name}")
+    check(out.dtype.kind == "f", f"out returned by {name} has dtype {out.dtype}; expected floats")
+    return out, answer[1]
+
+
+def _output(student, target, x, *args, shape):
+    out, _ = _forward(student, target, x, *args)
+    check(out.shape == tuple(shape), f"{_name(target)} returned out of shape {out.shape}; expected "
+                                     f"{tuple(shape)}")
+    return out.astype(np.float64)
+
+
+def _numerical_gradient(f, x, dout, h=H):
+    """Centred differences of sum(f(x) * dout) with respect to every entry of the float64 array x."""
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(*x.shape):
+        old = x[index]
+        x[index] = old + h
+        plus = f(x)
+        x[index] = old - h
+        minus = f(x)
+        x[index] = old
+        grad[index] = np.sum((plus - minus) * dout) / (2 * h)
+    return grad
+
+
+def _assert_gradient(analytic, numerical, what):
+    """Fail with the worst entry when analytic and numerical gradients disagree beyond GRAD_TOL."""
+    analytic = as_array(analytic, what, shape=numerical.shape).astype(np.float64)
+    check(np.all(np.isfinite(analytic)), f"{what} contains nan or inf")
+    err = np.abs(analytic - numerical) / np.maximum(np.abs(analytic) + np.abs(numerical), GRAD_FLOOR)
+    worst = np.unravel_index(int(np.argmax(err)), err.shape)
+    if err[worst] > GRAD_TOL:
+        raise TestFailure(f"{what} does not match the numerical gradient of your forward pass: "
+                          f"relative error {err[worst]:.1e} (allowed {GRAD_TOL:g})",
+                          f"at index {tuple(int(i) for i in worst)}: yours {analytic[worst]:.6g}, "
+                          f"numerical {numerical[worst]:.6g}")
+
+
+def _away_from(rng, shape, kink=0.0, margin=0.05, scale=1.0):
+    """Normal numbers with standard deviation ``scale``, each at least ``margin`` from ``kink``."""
+    x = scale * rng.standard_normal(shape)
+    too_close = np.abs(x - kink) < margin
+    x[too_close] = kink + np.where(x[too_close] >= kink, margin, -margin) * 2.0
+    return x
+
+
+def _check_elementwise_backward(student, forward, backward, rng, shape, args=(), kink=0.0):
+    """Backward pass of an elementwise layer against the numerical gradient of the forward pass."""
+    x = _away_from(rng, shape, kink)
+    dout = rng.standard_normal(shape)
+    out, cache = _forward(student, forward, x, *args)
+    check(out.shape == x.shape, f"{_name(forward)} returned out of shape {out.shape}; expected "
+                                f"{x.shape} like x")
+    dx = student.call(backward, dout, cache)
+    dx = as_array(dx, f"dx returned by {_name(backward)}")
+    check(dx.shape == x.shape, f"{_name(backward)} returned dx of shape {dx.shape}; expected {x.shape} "
+                               "like x")
+    numerical = _numerical_gradient(lambda z: _output(student, forward, z, *args, shape=shape), x, dout)
+    check(np.any(numerical != 0), f"the output of {_name(forward)} does not change with x")
+    _assert_gradient(dx, numerical, f"dx of {_name(backward)}"
+                     + (f" (forward called with {', '.join(f'{a:g}' for a in args)})" if args else ""))
+
+
+# -- affine --------------------------------------------------------------------------------------
+
+@graded(AFFINE_FORWARD, points=1)
+def affine_forward_flattens_each_input_and_adds_the_bias(student):
+    # Two inputs of shape (2, 3); flattened in C order, x[0] is the row 0, 1, 2, 3, 4, 5 and x[1]
+    # is six ones. Column 0 of w adds entries 0 and 5, column 1 adds all six, column 2 takes twice
+    # entry 3 (x[0, 1, 0]). So out[0] = (0 + 5, 15, 2 * 3) + b and out[1] = (2, 6, 2) + b.
+    x = np.stack([np.arange(6.0).reshape(2, 3), np.ones((2, 3))])  # (2, 2, 3)
+    w = np.zeros((6, 3))
+    w[[0, 5], 0] = 1.0
+    w[:, 1] = 1.0
+    w[3, 2] = 2.0
+    b = np.array([1.0, -1.0, 0.5])
+    out = _output(student, AFFINE_FORWARD, x, w, b, shape=(2, 3))
+    expected = np.array([[6.0, 14.0, 6.5], [3.0, 5.0, 2.5]])
+    if not np.allclose(out, expected, rtol=1e-12, atol=1e-12):
+        raise TestFailure("affine_forward on inputs of shape (2, 2, 3) is wrong: flatten each "
+                          "input with x.reshape(N, -1), multiply by w and add b",
+                          f"got {out.tolist()}, expected {expected.tolist()}")
+
+
+@graded(AFFINE_BACKWARD, points=1)
+def affine_backward_matches_numerical_gradient(student, rng):
+    x = rng.standard_normal((3, 2, 2, 2))  # N = 3 inputs of shape (2, 2, 2): D = 8
+    w = rng.standard_normal((8, 4))
+    b = rng.standard_normal(4)
+    dout = rng.standard_normal((3, 4))
+    _, cache = _forward(student, AFFINE_FORWARD, x, w, b)
+    answer = student.call(AFFINE_BACKWARD, dout, cache)
+    check(isinstance(answer, (tuple, list)) and len(answer) == 3,
+          f"affine_backward should return a tuple (dx, dw, db); got {type(answer).__name__}")
+    dx, dw, db = (as_array(g, f"{n} returned by affine_backward") for g, n in zip(answer, ("dx", "dw", "db")))
+    for grad, like, name in [(dx, x, "dx"), (dw, w, "dw"), (db, b, "db")]:
+        check(grad.shape == like.shape,
+              f"affine_backward returned {name} of shape {grad.shape}; expected {like.shape} like "
+              f"{name[1:]}" + (": reshape it back to the shape of x" if name == "dx" else ""))
+
+    def out(xx, ww, bb):
+        return _output(student, AFFINE_FORWARD, xx, ww, bb, shape=(3, 4))
+
+    _assert_gradient(dx, _numerical_gradient(lambda z: out(z, w, b), x, dout), "dx of affine_backward")
+    _assert_gradient(dw, _numerical_gradient(lambda z: out(x, z, b), w, dout), "dw of affine_backward")
+    _assert_gradient(db, _numerical_gradient(lambda z: out(x, w, z), b, dout), "db of affine_backward")
+
+
+# -- ReLU ----------------------------------------------------------------------------------------
+
+@graded(RELU_FORWARD, points=0.5)
+def relu_forward_zeroes_negative_inputs(student):
+    x = np.array([[-2.0, -0.5, 0.0], [0.25, 3.0, -1e-3]])
+    out = _output(student, RELU_FORWARD, x, shape=x.shape)
+    expected = np.array([[0.0, 0.0, 0.0], [0.25, 3.0, 0.0]])
+    if not np.array_equal(out, expected):
+        raise TestFailure("relu_forward should keep positive entries and set the others to 0",
+                          f"relu of {x.tolist()} gave {out.tolist()}")
+
+
+@graded(RELU_BACKWARD, points=1)
+def relu_backward_matches_numerical_gradient(student, rng):
+    _check_elementwise_backward(student, RELU_FORWARD, RELU_BACKWARD, rng, (2, 3, 2))
+
+
+# -- sigmoid and tanh ----------------------------------------------------------------------------
+
+def _check_known_values(student, target, x, expected, args=(), rtol=1e-9):
+    out = _output(student, target, x, *args, shape=x.shape)
+    if not np.all(np.isfinite(out)):
+        raise TestFailure(f"{_name(target)} returned nan or inf for inputs in [{x.min():g}, {x.max():g}]")
+    err = np.abs(out - expected) / np.maximum(np.abs(expected), 1e-12)
+    if np.max(err) > rtol:
+        i = np.unravel_index(int(np.argmax(err)), err.shape)
+        raise TestFailure(f"{_name(target)}"
+                          + (f" (called with {', '.join(f'{a:g}' for a in args)})" if args else "")
+                          + f" is wrong at x = {x[i]:.6g}",
+                          f"got {out[i]:.10g}, expected {expected[i]:.10g}")
+
+
+@graded(SIGMOID_FORWARD, points=0.5)
+def sigmoid_forward_known_values(student):
+    # sigmoid(log a) = a / (1 + a): 1/2 at 0, 3/4 at log 3, 1/4 at -log 3, 9/10 at log 9.
+    a = np.array([[1.0, 3.0, 1.0 / 3.0], [9.0, 1.0 / 9.0, 99.0]])
+    _check_known_values(student, SIGMOID_FORWARD, np.log(a), a / (1.0 + a))
+    # Far from 0 the sigmoid is 0 or 1 (to within 1e-26), and must not come out as nan.
+    x = np.array([-60.0, -60.0, 60.0, 60.0])
+    _check_known_values(student, SIGMOID_FORWARD, x, np.array([0.0, 0.0, 1.0, 1.0]))
+
+
+@graded(SIGMOID_BACKWARD, points=0.5)
+def sigmoid_backward_matches_numerical_gradient(student, rng):
+    _check_elementwise_backward(student, SIGMOID_FORWARD, SIGMOID_BACKWARD, rng, (3, 5))
+
+
+@graded(TANH_FORWARD, points=0.5)
+def tanh_forward_known_values(student):
+    # tanh(log a) = (a - 1/a) / (a + 1/a) = (a^2 - 1) / (a^2 + 1): 3/5 at log 2, -4/5 at -log 3.
+    a = np.array([[2.0, 1.0 / 3.0, 1.0], [5.0, 0.5, 10.0]])
+    _check_known_values(student, TANH_FORWARD, np.log(a), (a * a - 1.0) / (a * a + 1.0))
+
+
+@graded(TANH_BACKWARD, points=0.5)
+def tanh_backward_matches_numerical_gradient(student, rng):
+    _check_elementwise_backward(student, TANH_FORWARD, TANH_BACKWARD, rng, (3, 5))
+
+
+# -- leaky ReLU and ELU --------------------------------------------------------------------------
+
+@graded(LEAKY_FORWARD, points=0.5)
+def leaky_relu_forward_scales_negative_inputs(student):
+    x = np.array([[-2.0, -0.5, 0.5], [4.0, -100.0, 1e-3]])
+    slope = np.where(x > 0, 1.0, 0.01)
+    _check_known_values(student, LEAKY_FORWARD, x, slope * x)  # the default alpha = 0.01
+    slope = np.where(x > 0, 1.0, 0.2)
+    _check_known_values(student, LEAKY_FORWARD, x, slope * x, args=(0.2,))
+
+
+@graded(LEAKY_BACKWARD, points=0.5)
+def leaky_relu_backward_matches_numerical_gradient(student, rng):
+    _check_elementwise_backward(student, LEAKY_FORWARD, LEAKY_BACKWARD, rng, (4, 3), args=(0.1,))
+
+
+@graded(ELU_FORWARD, points=0.5)
+def elu_forward_known_values(student):
+    # For x = log p with 0 < p < 1, elu(x) = alpha * (p - 1); positive inputs pass unchanged.
+    p = np.array([0.5, 0.25, 0.1, 1e-6])
+    x = np.concatenate([np.log(p), [0.7, 3.0]]).reshape(2, 3)
+    expected = np.concatenate([p - 1.0, [0.7, 3.0]]).reshape(2, 3)
+    _check_known_values(student, ELU_FORWARD, x, expected)  # the default alpha = 1
+    expected = np.concatenate([2.5 * (p - 1.0), [0.7, 3.0]]).reshape(2, 3)
+    _check_known_values(student, ELU_FORWARD, x, expected, args=(2.5,))
+
+
+@graded(ELU_BACKWARD, points=0.5)
+def elu_backward_matches_numerical_gradient(student, rng):
+    _check_elementwise_backward(student, ELU_FORWARD, ELU_BACKWARD, rng, (4, 3), args=(1.7,))
+
+
+# -- losses --------------------------------------------------------------------------------------
+
+def _loss(student, target, x, y, finite=True):
+    """The student's (loss as float, dx as float64 array) for scores x and labels y."""
+    name = _name(target)
+    answer = student.call(target, x, y)
+    check(isinstance(answer, (tuple, list)) and len(answer) == 2,
+          f"{name} should return a tuple (loss, dx); got {type(answer).__name__}")
+    loss = float(as_array(answer[0], f"the loss returned by {name} (a single number)", shape=()))
+    dx = as_array(answer[1], f"dx returned by {name}")
+    check(dx.shape == x.shape, f"{name} returned dx of shape {dx.shape}; expected {x.shape} like x")
+    if finite:
+        check(np.isfinite(loss) and np.all(np.isfinite(dx)), f"{name} returned nan or inf")
+    return loss, dx.astype(np.float64)
+
+
+def _check_loss_gradient(student, target, x, y):
+    _, dx = _loss(student, target, x, y)
+    numerical = _numerical_gradient(lambda z: np.array(_loss(student, target, z, y)[0]), x, 1.0)
+    check(np.any(numerical != 0), f"the loss of {_name(target)} does not change with the scores")
+    _assert_gradient(dx, numerical, f"dx of {_name(target)}")
+
+
+@graded(SVM_LOSS, points=1)
+def svm_loss_known_value_and_numerical_gradient(student, rng):
+    # Example 0 (correct class 0, scores 1, 2, 3): margins 2 - 1 + 1 = 2 and 3 - 1 + 1 = 3.
+    # Example 1 (correct class 0, scores 3, 0, 0.5): both margins negative, no loss.
+    # Example 2 (correct class 2, scores 0.2, -0.5, 0): margins 1.2 and 0.5.
+    # Mean: (5 + 0 + 1.7) / 3.
+    x = np.array([[1.0, 2.0, 3.0], [3.0, 0.0, 0.5], [0.2, -0.5, 0.0]])
+    y = np.array([0, 0, 2])
+    loss, _ = _loss(student, SVM_LOSS, x, y)
+    if abs(loss - 6.7 / 3) > 1e-12:
+        raise TestFailure("svm_loss on a small example worked out by hand is wrong (margin 1, the "
+                          "correct class not counted, mean over the examples)",
+                          f"got {loss:.10g}, expected {6.7 / 3:.10g}")
+    # Random scores with every margin at least 1e-2 away from the hinge's kink at 0.
+    for _ in range(100):
+        x = rng.standard_normal((5, 4))
+        y = rng.integers(0, 4, 5)
+        margins = x - x[np.arange(5), y][:, None] + 1.0
+        margins[np.arange(5), y] = 1.0
+        if np.min(np.abs(margins)) > 1e-2:
+            break
+    _check_loss_gradient(student, SVM_LOSS, x, y)
+
+
+@graded(SOFTMAX_LOSS, points=1)
+def softmax_loss_known_values_stability_and_numerical_gradient(student, rng):
+    # Equal scores: every class has probability 1/C, so the loss is log C. Scores log(0.1),
+    # log(0.2), log(0.7) are already log-probabilities: the loss of class 2 is -log(0.7).
+    x = np.vstack([np.zeros((3, 3)), np.log([[0.1, 0.2, 0.7], [0.1, 0.2, 0.7]])])
+    y = np.array([0, 1, 2, 2, 0])
+    expected = (3 * np.log(3.0) - np.log(0.7) - np.log(0.1)) / 5
+    loss, dx = _loss(student, SOFTMAX_LOSS, x, y)
+    if abs(loss - expected) > 1e-12 * expected:
+        raise TestFailure("softmax_loss on scores whose probabilities are known is wrong (mean "
+                          "over the examples of -log of the correct class's probability)",
+                          f"got {loss:.10g}, expected {expected:.10g}")
+    # Adding the same number to every score of an example changes no probability.
+    offsets = np.array([[1000.0], [-1000.0], [800.0], [1000.0], [-800.0]])  # one per example
+    big_loss, big_dx = _loss(student, SOFTMAX_LOSS, x + offsets, y, finite=False)
+    check(np.isfinite(big_loss) and np.all(np.isfinite(big_dx)),
+          "softmax_loss returns nan or inf for scores around +-1000: subtract each row's largest "
+          "score before np.exp")
+    assert_close(big_loss, loss, "the loss of softmax_loss after adding +-1000 to the scores of each "
+                 "example (it should not change)", rtol=1e-9)
+    assert_close(big_dx, dx, "dx of softmax_loss after adding +-1000 to the scores of each example "
+                 "(it should not change)", rtol=1e-6, floor=1e-6)
+    _check_loss_gradient(student, SOFTMAX_LOSS, rng.standard_normal((5, 4)), rng.integers(0, 4, 5))

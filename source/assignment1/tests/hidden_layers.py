@@ -1,0 +1,267 @@
+"""Hidden tests for layers.py: every function compared with the reference solution on random inputs.
+
+Never released. Expected values come from the reference run in float64 on the same numbers the
+student's code receives. A backward pass is fed the cache of the student's own forward pass (the
+cache is the student's choice: x, out, a tuple...), and its result is compared with the reference
+backward pass run on the reference cache.
+
+Inputs: elementwise layers get arrays of shapes (6, 5), (4, 3, 2, 5), (1, 7) in float64 and
+(5, 2, 3, 3) in float32, with standard deviation 3 (so the sigmoid and tanh saturate for some
+entries and ELU's exponential is tested well into the negative side); leaky ReLU and ELU run with
+their default alpha and with other values, the affine layer with (N, D), (N, d1, d2, d3) and N = 1
+inputs. Random floats are never exactly 0, the kink of the ReLU family.
+
+Tolerances (relative error as in autograder.spec.assert_close; entries smaller than `floor` times
+the largest expected magnitude are compared against that scale, because sums of terms of both
+signs cancel there). Measured over 20 seeds on the reference (which computes in float32 when given
+float32) and on other correct formulas (1 / (1 + exp(-x)) caching x, 2 sigmoid(2x) - 1 and
+1 / cosh(x)^2 for tanh, outputs as caches, dict caches, masks instead of np.where, np.dot, einsum
+and np.add.at), then widened by a factor of 50 or more:
+- float64 inputs: rtol 1e-6, floor 1e-3; correct code stays below 1e-12;
+- float32 inputs (float32 arithmetic all the way is fine): rtol 1e-3, floor 1e-2; float32 code
+  stays below 2e-5 (1 - tanh(x)^2 and s (1 - s) lose digits where the curves saturate);
+- losses: the loss to rtol 1e-6 (float32: 1e-4; measured below 6e-8), dx as above. Hinge margins
+  are kept at least 1e-4 away from 0, where the sign of a margin could depend on rounding.
+Every bug these tests target (a missing bias, a wrong reshape, a slope on the wrong side, a
+missing alpha, a derivative of the wrong function, a missing 1/N) moves some entry by 1e-2 or more
+of the scale.
+"""
+import numpy as np
+
+from autograder.spec import as_array, assert_close, check, graded
+
+NOTEBOOK = "two_layer_net.ipynb"
+MODULE = "layers"
+
+FLOAT64 = {"rtol": 1e-6, "floor": 1e-3, "loss_rtol": 1e-6}
+FLOAT32 = {"rtol": 1e-3, "floor": 1e-2, "loss_rtol": 1e-4}
+
+ELEMENTWISE_SHAPES = [((6, 5), np.float64), ((4, 3, 2, 5), np.float64), ((1, 7), np.float64),
+                      ((5, 2, 3, 3), np.float32)]
+
+
+def _tol(dtype):
+    return FLOAT32 if np.dtype(dtype) == np.float32 else FLOAT64
+
+
+def _describe(array):
+    return f"{np.dtype(array.dtype).name} input of shape {array.shape}"
+
+
+def _compare(actual, expected, what, tol):
+    expected = np.asarray(expected, dtype=np.float64)
+    scale = float(np.max(np.abs(expected), initial=0.0))
+    assert_close(actual, expected, what, rtol=tol["rtol"], floor=max(tol["floor"] * scale, 1e-12))
+
+
+def _forward(student, name, *args):
+    answer = student.call(f"{MODULE}.{name}", *args)
+    check(isinstance(answer, (tuple, list)) and len(answer) == 2,
+          f"{name} should return a tuple (out, cache); got {type(answer).__name__}")
+    return answer[0], answer[1]
+
+
+def _elementwise_forward(student, reference, rng, name, args_list):
+    """name(x, *args) against the reference for every shape and every args in args_list."""
+    ref = getattr(reference.module(MODULE), name)
+    for shape, dtype in ELEMENTWISE_SHAPES:
+        for args in args_list:
+            x = (3.0 * rng.standard_normal(shape)).astype(dtype)
+            out, _ = _forward(student, name, x, *args)
+            check(np.shape(out) == x.shape, f"{name} returned out of shape {np.shape(out)} for "
+                                            f"x of shape {x.shape}")
+            expected, _ = ref(x.astype(np.float64), *args)
+            _compare(out, expected, f"out of {name} on a {_describe(x)}"
+                     + (f" with alpha={args[0]:g}" if args else ""), _tol(dtype))
+
+
+def _elementwise_backward(student, reference, rng, forward, backward, args_list):
+    """backward(dout, cache of the student's forward) against the reference backward pass."""
+    ref = reference.module(MODULE)
+    for shape, dtype in ELEMENTWISE_SHAPES:
+        for args in args_list:
+            x = (3.0 * rng.standard_normal(shape)).astype(dtype)
+            dout = rng.standard_normal(shape).astype(dtype)
+            _, cache = _forward(student, forward, x, *args)
+            dx = student.call(f"{MODULE}.{backward}", dout, cache)
+            dx = as_array(dx, f"dx returned by {backward}")
+            check(dx.shape == x.shape, f"{backward} returned dx of shape {dx.shape}; expected "
+                                       f"{x.shape} like x")
+            _, ref_cache = getattr(ref, forward)(x.astype(np.float64), *args)
+            expected = getattr(ref, backward)(dout.astype(np.float64), ref_cache)
+            _compare(dx, expected, f"dx of {backward} on a {_describe(x)}"
+                     + (f" with alpha={args[0]:g}" if args else ""), _tol(dtype))
+
+
+# -- affine --------------------------------------------------------------------------------------
+
+# (N, shape of one input, M): flat inputs, images-like (d1, d2, d3) inputs, a single example, and
+# a single output unit.
+AFFINE_CASES = [(7, (5,), 3, np.float64), (4, (3, 2, 5), 6, np.float64), (10, (20,), 1, np.float64)]
+AFFINE_EDGE_CASES = [(1, (3, 4, 4), 5, np.float64), (1, (9,), 4, np.float64),
+                     (8, (3, 4, 4), 10, np.float32), (6, (30,), 7, np.float32)]
+
+
+def _affine_inputs(rng, num, input_shape, num_out, dtype):
+    dim = int(np.prod(input_shape))
+    x = rng.standard_normal((num,) + input_shape).astype(dtype)
+    w = (rng.standard_normal((dim, num_out)) / np.sqrt(dim)).astype(dtype)
+    b = rng.standard_normal(num_out).astype(dtype)
+    return x, w, b
+
+
+def _check_affine_forward(student, reference, rng, cases):
+    ref = reference.module(MODULE).affine_forward
+    for num, input_shape, num_out, dtype in cases:
+        x, w, b = _affine_inputs(rng, num, input_shape, num_out, dtype)
+        out, _ = _forward(student, "affine_forward", x, w, b)
+        check(np.shape(out) == (num, num_out), f"affine_forward returned out of shape "
+                                               f"{np.shape(out)} for x {x.shape}, w {w.shape}")
+        expected, _ = ref(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64))
+        _compare(out, expected, f"out of affine_forward for x of shape {x.shape} ({np.dtype(dtype).name})",
+                 _tol(dtype))
+
+
+def _check_affine_backward(student, reference, rng, cases):
+    ref = reference.module(MODULE)
+    for num, input_shape, num_out, dtype in cases:
+        x, w, b = _affine_inputs(rng, num, input_shape, num_out, dtype)
+        dout = rng.standard_normal((num, num_out)).astype(dtype)
+        _, cache = _forward(student, "affine_forward", x, w, b)
+        answer = student.call(f"{MODULE}.affine_backward", dout, cache)
+        check(isinstance(answer, (tuple, list)) and len(answer) == 3,
+              "affine_backward should return a tuple (dx, dw, db)")
+        _, ref_cache = ref.affine_forward(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64))
+        expected = ref.affine_backward(dout.astype(np.float64), ref_cache)
+        where = f"for x of shape {x.shape} ({np.dtype(dtype).name})"
+        for got, want, name in zip(answer, expected, ("dx", "dw", "db")):
+            _compare(got, want, f"{name} of affine_backward {where}", _tol(dtype))
+
+
+@graded(f"{MODULE}.affine_forward", points=1)
+def affine_forward_matches_reference(student, reference, rng):
+    _check_affine_forward(student, reference, rng, AFFINE_CASES + AFFINE_EDGE_CASES)
+
+
+@graded(f"{MODULE}.affine_backward", points=1)
+def affine_backward_matches_reference(student, reference, rng):
+    _check_affine_backward(student, reference, rng, AFFINE_CASES)
+
+
+@graded(f"{MODULE}.affine_backward", points=1)
+def affine_backward_single_example_and_float32(student, reference, rng):
+    _check_affine_backward(student, reference, rng, AFFINE_EDGE_CASES)
+
+
+# -- activations ---------------------------------------------------------------------------------
+
+@graded(f"{MODULE}.relu_forward", points=0.5)
+def relu_forward_matches_reference(student, reference, rng):
+    _elementwise_forward(student, reference, rng, "relu_forward", [()])
+
+
+@graded(f"{MODULE}.relu_backward", points=1)
+def relu_backward_matches_reference(student, reference, rng):
+    _elementwise_backward(student, reference, rng, "relu_forward", "relu_backward", [()])
+
+
+@graded(f"{MODULE}.sigmoid_forward", points=0.5)
+def sigmoid_forward_matches_reference(student, reference, rng):
+    _elementwise_forward(student, reference, rng, "sigmoid_forward", [()])
+
+
+@graded(f"{MODULE}.sigmoid_backward", points=0.5)
+def sigmoid_backward_matches_reference(student, reference, rng):
+    _elementwise_backward(student, reference, rng, "sigmoid_forward", "sigmoid_backward", [()])
+
+
+@graded(f"{MODULE}.tanh_forward", points=0.5)
+def tanh_forward_matches_reference(student, reference, rng):
+    _elementwise_forward(student, reference, rng, "tanh_forward", [()])
+
+
+@graded(f"{MODULE}.tanh_backward", points=0.5)
+def tanh_backward_matches_reference(student, reference, rng):
+    _elementwise_backward(student, reference, rng, "tanh_forward", "tanh_backward", [()])
+
+
+# () uses the default alpha (0.01 and 1.0); the other values are passed positionally.
+LEAKY_ALPHAS = [(), (0.2,), (0.05,)]
+ELU_ALPHAS = [(), (0.5,), (2.0,)]
+
+
+@graded(f"{MODULE}.leaky_relu_forward", points=0.5)
+def leaky_relu_forward_matches_reference(student, reference, rng):
+    _elementwise_forward(student, reference, rng, "leaky_relu_forward", LEAKY_ALPHAS)
+
+
+@graded(f"{MODULE}.leaky_relu_backward", points=0.5)
+def leaky_relu_backward_matches_reference(student, reference, rng):
+    _elementwise_backward(student, reference, rng, "leaky_relu_forward", "leaky_relu_backward",
+                          LEAKY_ALPHAS)
+
+
+@graded(f"{MODULE}.elu_forward", points=0.5)
+def elu_forward_matches_reference(student, reference, rng):
+    _elementwise_forward(student, reference, rng, "elu_forward", ELU_ALPHAS)
+
+
+@graded(f"{MODULE}.elu_backward", points=0.5)
+def elu_backward_matches_reference(student, reference, rng):
+    _elementwise_backward(student, reference, rng, "elu_forward", "elu_backward", ELU_ALPHAS)
+
+
+# -- losses --------------------------------------------------------------------------------------
+
+def _scores(rng, num, num_classes, scale=1.0, dtype=np.float64, min_margin=None):
+    """Scores (N, C) and labels (N,); with min_margin, every hinge margin is that far from 0."""
+    for _ in range(200):
+        x = (scale * rng.standard_normal((num, num_classes))).astype(dtype)
+        y = rng.integers(0, num_classes, num)
+        if min_margin is None:
+            return x, y
+        rows = np.arange(num)
+        wide = x.astype(np.float64)
+        margins = wide - wide[rows, y][:, None] + 1.0
+        margins[rows, y] = np.inf
+        if np.min(np.abs(margins)) > min_margin:
+            return x, y
+    raise RuntimeError("could not draw scores away from the hinge's kinks")
+
+
+def _check_loss(student, reference, name, x, y, what):
+    answer = student.call(f"{MODULE}.{name}", x, y)
+    check(isinstance(answer, (tuple, list)) and len(answer) == 2,
+          f"{name} should return a tuple (loss, dx); got {type(answer).__name__}")
+    loss = as_array(answer[0], f"the loss returned by {name} (a single number)", shape=())
+    expected_loss, expected_dx = getattr(reference.module(MODULE), name)(x.astype(np.float64), y)
+    tol = _tol(x.dtype)
+    assert_close(loss, expected_loss, f"the loss of {name} {what}", rtol=tol["loss_rtol"])
+    _compare(answer[1], expected_dx, f"dx of {name} {what}", tol)
+
+
+# (N, C, score scale, dtype): many classes, a single example, few classes with large margins,
+# float32.
+LOSS_CASES = [(50, 10, 1.0, np.float64), (1, 6, 1.0, np.float64), (30, 3, 4.0, np.float64),
+              (40, 10, 2.0, np.float32)]
+
+
+@graded(f"{MODULE}.svm_loss", points=1)
+def svm_loss_matches_reference(student, reference, rng):
+    for num, num_classes, scale, dtype in LOSS_CASES:
+        x, y = _scores(rng, num, num_classes, scale, dtype, min_margin=1e-4)
+        _check_loss(student, reference, "svm_loss", x, y,
+                    f"on random scores (N={num}, C={num_classes}, {np.dtype(dtype).name})")
+
+
+@graded(f"{MODULE}.softmax_loss", points=1)
+def softmax_loss_matches_reference(student, reference, rng):
+    for num, num_classes, scale, dtype in LOSS_CASES:
+        x, y = _scores(rng, num, num_classes, scale, dtype)
+        _check_loss(student, reference, "softmax_loss", x, y,
+                    f"on random scores (N={num}, C={num_classes}, {np.dtype(dtype).name})")
+    # Rows moved by +-1000 or more: only code that shifts each row by its own maximum stays finite
+    # (shifting by the maximum of the whole matrix underflows the rows near -1000 to 0 / 0).
+    x, y = _scores(rng, 20, 7, 3.0)
+    x += rng.choice([-3000.0, -1000.0, 1000.0, 5000.0], 20)[:, None]
+    _check_loss(student, reference, "softmax_loss", x, y, "for scores around +-1000 and more")

@@ -1,0 +1,218 @@
+"""Public tests for TwoLayerNet (classifiers/fc_net.py): `autograder check` runs these on your machine.
+
+What they check, without any reference solution:
+- __init__: the four parameters have the documented shapes, the biases are zero, and the weights
+  look like weight_scale * randn: mean about 0 and standard deviation within 10% of weight_scale
+  (W2 has 4,800 weights: a correct draw is within 5% with near certainty);
+- loss(X) on a net with hand-set weights: the hidden units and scores below were worked out by hand
+  (see the comments), including units that the ReLU switches off; inputs of shape (N, D) and
+  (N, D, 1) give the same scores;
+- loss(X, y) on that net: the softmax loss of two classes is log(1 + exp(other score - correct
+  score)), and with reg = 0.1 the loss grows by exactly 0.5 * 0.1 * (sum W1^2 + sum W2^2) = 0.9
+  (the 0.5 is this network's convention, see the module docstring);
+- the gradients: every entry of every parameter against a centred difference of your own loss
+  (h = 1e-5) on a small random net with reg = 0.3, inputs drawn so that no hidden unit is within
+  1e-3 of the ReLU's kink. Correct code (the reference and a version without the layers, 20
+  seeds) stays below 3e-8 in the measure |a - n| / max(|a| + |n|, 1e-3); up to 1e-6 passes.
+
+The loss tests build a TwoLayerNet first and then replace its params, so they need an __init__
+that runs. They use your layers (affine, ReLU, softmax_loss) if your net does.
+
+The grader also runs hidden tests: the loss and gradients against the reference on random nets
+with and without regularization, float32 and (N, d1, d2, d3) inputs, and training a small net on a
+data set a linear classifier cannot learn.
+"""
+import numpy as np
+
+from autograder.sandbox import StudentCallError
+from autograder.spec import TestFailure, as_array, check, graded
+
+NOTEBOOK = "two_layer_net.ipynb"
+NET = "classifiers.fc_net.TwoLayerNet"
+INIT = NET + ".__init__"
+LOSS = NET + ".loss"
+KEYS = ("W1", "b1", "W2", "b2")
+
+GRAD_TOL = 1e-6
+GRAD_FLOOR = 1e-3
+H = 1e-5
+
+
+def _params_of_new_net(student, init):
+    params = student.call_method(NET, [("__getattribute__", ("params",))], init=init)
+    check(isinstance(params, dict), f"TwoLayerNet{init}.params should be a dict; got "
+                                    f"{type(params).__name__}")
+    missing = [k for k in KEYS if k not in params]
+    check(not missing, f"TwoLayerNet{init}.params has no {', '.join(missing)}")
+    return {k: as_array(params[k], f"params['{k}']") for k in KEYS}
+
+
+def _net_call(student, params, steps, reg=0.0):
+    """Build a TwoLayerNet shaped like ``params`` with ``reg``, give it ``params``, run ``steps``."""
+    dim, hidden = params["W1"].shape
+    init = (dim, hidden, params["W2"].shape[1], 1e-3, reg)
+    try:
+        return student.call_method(NET, [("__setattr__", ("params", params))] + steps, init=init)
+    except StudentCallError as exc:
+        if exc.status != "not_implemented":
+            raise
+        try:  # is it the constructor that is missing?
+            student.call_method(NET, [], init=init)
+        except StudentCallError as init_exc:
+            if init_exc.status == "not_implemented":
+                raise StudentCallError("not_implemented", "TwoLayerNet.__init__ is not implemented "
+                                       "yet, and the loss tests build a net first") from None
+        raise
+
+
+def _scores(student, params, X):
+    scores = _net_call(student, params, [("loss", (X,))])
+    check(not isinstance(scores, (tuple, list)),
+          "loss(X) without labels should return the scores array, not a tuple")
+    return as_array(scores, "the scores returned by loss(X)",
+                    shape=(X.shape[0], params["W2"].shape[1])).astype(np.float64)
+
+
+def _loss_and_grads(student, params, X, y, reg):
+    answer = _net_call(student, params, [("loss", (X, y))], reg)
+    check(isinstance(answer, (tuple, list)) and len(answer) == 2,
+          f"loss(X, y) should return a tuple (loss, grads); got {type(answer).__name__}")
+    loss = float(as_array(answer[0], "the loss returned by loss(X, y) (a single number)", shape=()))
+    grads = answer[1]
+    check(isinstance(grads, dict), f"grads should be a dict; got {type(grads).__name__}")
+    missing = [k for k in KEYS if k not in grads]
+    check(not missing, f"grads has no {', '.join(missing)}: every parameter needs its gradient")
+    grads = {k: as_array(grads[k], f"grads['{k}']") for k in KEYS}
+    for k in KEYS:
+        check(grads[k].shape == params[k].shape,
+              f"grads['{k}'] has shape {grads[k].shape}; expected {params[k].shape} like params['{k}']")
+    check(np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads.values()),
+          "loss(X, y) returned nan or inf")
+    return loss, {k: g.astype(np.float64) for k, g in grads.items()}
+
+
+# -- __init__ ------------------------------------------------------------------------------------
+
+@graded(INIT, points=1)
+def two_layer_net_init_shapes_zero_biases_and_weight_scale(student):
+    dim, hidden, classes, scale = 300, 80, 60, 0.02
+    params = _params_of_new_net(student, (dim, hidden, classes, scale, 0.0))
+    for key, shape in [("W1", (dim, hidden)), ("b1", (hidden,)), ("W2", (hidden, classes)),
+                       ("b2", (classes,))]:
+        check(params[key].shape == shape, f"TwoLayerNet(input_dim={dim}, hidden_dim={hidden}, "
+                                          f"num_classes={classes}): params['{key}'] has shape "
+                                          f"{params[key].shape}; expected {shape}")
+        check(params[key].dtype.kind == "f", f"params['{key}'] should hold floats; it has dtype "
+                                             f"{params[key].dtype}")
+    for key in ("b1", "b2"):
+        check(np.all(params[key] == 0), f"params['{key}'] should start as zeros")
+    for key in ("W1", "W2"):
+        w = params[key]
+        std, mean = float(np.std(w)), float(np.mean(w))
+        check(abs(std / scale - 1.0) < 0.1,
+              f"with weight_scale={scale} the entries of params['{key}'] have standard deviation "
+              f"{std:.3g}; expected about {scale} (weight_scale * np.random.randn)")
+        check(abs(mean) < 6 * scale / np.sqrt(w.size),
+              f"the entries of params['{key}'] have mean {mean:.3g}; expected about 0")
+
+
+# -- loss: a net with hand-set weights -----------------------------------------------------------
+
+def _hand_set_net():
+    """D = 3 inputs, H = 4 hidden units, C = 2 classes, N = 2 examples.
+
+    Hidden units before the ReLU: h0 = x0 + x1, h1 = -x0 + 0.5, h2 = x2 - 1, h3 = x1 - x2.
+      x = (1, 2, -1): h = (3, -0.5, -2, 3)  -> after the ReLU (3, 0, 0, 3)
+      x = (0, -1, 3): h = (-1, 0.5, 2, -4)  -> after the ReLU (0, 0.5, 2, 0)
+    Scores: row k of W2 is what hidden unit k adds to the two classes, then b2 = (-0.5, -0.2):
+      (3 * (1, 0) + 3 * (-1, 2)) + b2 = (0, 6) + b2 = (-0.5, 5.8)
+      (0.5 * (2, -1) + 2 * (0, 1)) + b2 = (1, 1.5) + b2 = (0.5, 1.3)
+    (A negative score: nothing may clip the scores at 0.)
+    Squared weights: sum W1^2 = 6, sum W2^2 = 12.
+    """
+    X = np.array([[1.0, 2.0, -1.0], [0.0, -1.0, 3.0]])
+    params = {
+        "W1": np.array([[1.0, -1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 1.0], [0.0, 0.0, 1.0, -1.0]]),
+        "b1": np.array([0.0, 0.5, -1.0, 0.0]),
+        "W2": np.array([[1.0, 0.0], [2.0, -1.0], [0.0, 1.0], [-1.0, 2.0]]),
+        "b2": np.array([-0.5, -0.2]),
+    }
+    scores = np.array([[-0.5, 5.8], [0.5, 1.3]])
+    return X, params, scores
+
+
+@graded(LOSS, points=1)
+def two_layer_net_scores_on_hand_set_weights(student):
+    X, params, expected = _hand_set_net()
+    scores = _scores(student, params, X)
+    if not np.allclose(scores, expected, rtol=1e-12, atol=1e-12):
+        raise TestFailure("loss(X) on a net with hand-set weights gave the wrong scores: they "
+                          "should be relu(X @ W1 + b1) @ W2 + b2",
+                          f"got {scores.tolist()}, expected {expected.tolist()}")
+    reshaped = _scores(student, params, X.reshape(2, 3, 1))
+    if not np.allclose(reshaped, expected, rtol=1e-12, atol=1e-12):
+        raise TestFailure("loss(X) should accept inputs of shape (N, d_1, ..., d_k): X of shape "
+                          "(2, 3, 1) must give the same scores as (2, 3)")
+
+
+@graded(LOSS, points=1)
+def two_layer_net_loss_on_hand_set_weights_with_half_l2(student):
+    X, params, scores = _hand_set_net()
+    y = np.array([1, 0])
+    # With two classes, -log p(correct) = log(1 + exp(other score - correct score)).
+    data_loss = (np.log1p(np.exp(scores[0, 0] - scores[0, 1]))
+                 + np.log1p(np.exp(scores[1, 1] - scores[1, 0]))) / 2
+    loss, _ = _loss_and_grads(student, params, X, y, reg=0.0)
+    if abs(loss - data_loss) > 1e-9 * data_loss:
+        raise TestFailure("loss(X, y) with reg = 0 on the hand-set net is not the mean softmax loss "
+                          "of its scores", f"got {loss:.10g}, expected {data_loss:.10g}")
+    loss, _ = _loss_and_grads(student, params, X, y, reg=0.1)
+    expected = data_loss + 0.5 * 0.1 * (6.0 + 12.0)
+    if abs(loss - expected) > 1e-9 * expected:
+        extra = loss - data_loss
+        raise TestFailure(f"with reg = 0.1 the loss should grow by 0.5 * reg * (sum W1^2 + sum W2^2) "
+                          f"= 0.9; it grew by {extra:.6g}"
+                          + (" (twice as much: the 0.5 is missing)" if abs(extra - 1.8) < 1e-6 else ""))
+
+
+# -- loss: gradients -----------------------------------------------------------------------------
+
+def _random_net(rng, num=6, dim=5, hidden=6, classes=3, margin=1e-3):
+    """A small random net and data with every hidden pre-activation at least ``margin`` from 0."""
+    for _ in range(1000):
+        X = rng.standard_normal((num, dim))
+        params = {"W1": 0.5 * rng.standard_normal((dim, hidden)),
+                  "b1": 0.1 * rng.standard_normal(hidden),
+                  "W2": 0.5 * rng.standard_normal((hidden, classes)),
+                  "b2": 0.1 * rng.standard_normal(classes)}
+        if np.min(np.abs(X @ params["W1"] + params["b1"])) > margin:
+            return X, rng.integers(0, classes, num), params
+    raise RuntimeError("could not draw a net away from the ReLU's kinks")
+
+
+@graded(LOSS, points=1)
+def two_layer_net_gradients_match_numerical_gradient(student, rng):
+    X, y, params = _random_net(rng)
+    reg = 0.3
+    _, grads = _loss_and_grads(student, params, X, y, reg)
+    for key in KEYS:
+        numerical = np.zeros_like(params[key])
+        for index in np.ndindex(*params[key].shape):
+            losses = []
+            for step in (H, -H):
+                moved = {k: v.copy() for k, v in params.items()}
+                moved[key][index] += step
+                losses.append(_loss_and_grads(student, moved, X, y, reg)[0])
+            numerical[index] = (losses[0] - losses[1]) / (2 * H)
+        check(np.any(numerical != 0), f"the loss does not change with params['{key}']")
+        _assert_gradient(grads[key], numerical, f"grads['{key}'] (reg = {reg})")
+
+
+def _assert_gradient(analytic, numerical, what):
+    err = np.abs(analytic - numerical) / np.maximum(np.abs(analytic) + np.abs(numerical), GRAD_FLOOR)
+    worst = np.unravel_index(int(np.argmax(err)), err.shape)
+    if err[worst] > GRAD_TOL:
+        raise TestFailure(f"{what} does not match the numerical gradient of your loss: relative "
+                          f"error {err[worst]:.1e} (allowed {GRAD_TOL:g})",
+                          f"at index {tuple(int(i) for i in worst)}: yours {analytic[worst]:.6g}, "
+                          f"numerical {numerical[worst]:.6g}")

@@ -1,0 +1,728 @@
+"""Mutation tests for the graded two-layer-network tests (source/assignment1/tests/
+{public,hidden}_{layers,fc_net,optim}.py).
+
+Each case writes a student folder holding variants of the reference modules layers.py, optim.py,
+schedules.py and classifiers/fc_net.py, grades it with the real grader (sandbox included, public
+and hidden tests, reference solution available) and checks the verdict:
+
+- correct variants (other valid ways to write the code) get full points on every test;
+- buggy variants (realistic student mistakes) lose points on the function they break, with at least
+  one of its tests "failed" or "error", and keep full points on every function the bug cannot
+  reach;
+- the released stubs, and stubs whose regions were just deleted, earn nothing.
+
+Bugs are the reference text with exact reference lines replaced; a replacement asserts that the old
+text is present, so an edit to the reference breaks these tests loudly instead of making them
+vacuous. Correct variants replace whole functions (the function must exist).
+
+Coupling, by design (a bug may cost these functions points too; `reach` lists them per bug):
+- a public backward test checks the backward pass against the numerical gradient of the student's
+  OWN forward pass (as the notebook does), so a forward bug may also cost the backward's public
+  points; the hidden backward tests use the student's cache but compare with the reference and
+  stay intact (checked with must_pass);
+- TwoLayerNet.loss is tested through the student's net, which uses the student's affine, ReLU and
+  softmax layers, so bugs in those reach it; and the loss tests build a net first, so an __init__
+  that crashes reaches it, while a wrong (non-crashing) __init__ does not.
+"""
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from autograder.grading import load_tests, run_tests
+from autograder.release import strip_solutions
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCE_DIR = REPO / "source" / "assignment1"
+TESTS_DIR = SOURCE_DIR / "tests"
+FILES = ("layers.py", "optim.py", "schedules.py", "classifiers/fc_net.py")
+# Top-level modules the grader imports from the reference solution in this process.
+REFERENCE_MODULES = ("layers", "optim", "schedules", "classifiers")
+
+L = "layers."
+AFFINE_F, AFFINE_B = L + "affine_forward", L + "affine_backward"
+RELU_F, RELU_B = L + "relu_forward", L + "relu_backward"
+SIGMOID_F, SIGMOID_B = L + "sigmoid_forward", L + "sigmoid_backward"
+TANH_F, TANH_B = L + "tanh_forward", L + "tanh_backward"
+LEAKY_F, LEAKY_B = L + "leaky_relu_forward", L + "leaky_relu_backward"
+ELU_F, ELU_B = L + "elu_forward", L + "elu_backward"
+SVM, SOFTMAX = L + "svm_loss", L + "softmax_loss"
+INIT = "classifiers.fc_net.TwoLayerNet.__init__"
+LOSS = "classifiers.fc_net.TwoLayerNet.loss"
+MOMENTUM, RMSPROP, ADAM = "optim.sgd_momentum", "optim.rmsprop", "optim.adam"
+STEP, COSINE, LINEAR, INV_SQRT = ("schedules.step_decay", "schedules.cosine_decay",
+                                  "schedules.linear_decay", "schedules.inverse_sqrt_decay")
+POINTS = {AFFINE_F: 2, AFFINE_B: 3, RELU_F: 1, RELU_B: 2, SIGMOID_F: 1, SIGMOID_B: 1, TANH_F: 1,
+          TANH_B: 1, LEAKY_F: 1, LEAKY_B: 1, ELU_F: 1, ELU_B: 1, SVM: 2, SOFTMAX: 2, INIT: 2, LOSS: 6,
+          MOMENTUM: 2, RMSPROP: 2, ADAM: 3, STEP: 1, COSINE: 1, LINEAR: 1, INV_SQRT: 1}
+ALL_FUNCTIONS = tuple(POINTS)
+
+
+# -- building variants -----------------------------------------------------------------------------
+
+def reference_sources():
+    return {name: (SOURCE_DIR / name).read_text() for name in FILES}
+
+
+def _function_span(text, name, indent=""):
+    """(start, end) of the definition ``name`` at ``indent``: up to the next definition, comment
+    banner or class at the same or a lower indentation."""
+    match = re.search(rf"^{indent}def {name}\(", text, re.MULTILINE)
+    assert match, f"reference has no `def {name}`; update this mutation"
+    end = re.compile(rf"^(?:{indent}def |{indent}# --|class |def )", re.MULTILINE).search(text, match.end())
+    return match.start(), (end.start() if end else len(text))
+
+
+def edited(*changes):
+    """The reference modules with each change applied. A change is ``(file, old, new[, count])``:
+    ``old`` must occur exactly ``count`` times (default 1); or ``(file, Def(name), new_code)``,
+    which replaces a whole function (or method, with ``Def(name, method=True)``)."""
+    sources = reference_sources()
+    for change in changes:
+        name, old, new = change[:3]
+        if isinstance(old, Def):
+            start, end = _function_span(sources[name], old.name, "    " if old.method else "")
+            text = sources[name]
+            sources[name] = text[:start] + new.rstrip("\n") + "\n\n\n" + text[end:].lstrip("\n")
+            continue
+        count = change[3] if len(change) == 4 else 1
+        found = sources[name].count(old)
+        assert found == count, (f"reference {name} changed: expected {count} occurrence(s) of "
+                                f"{old!r}, found {found}; update this mutation")
+        sources[name] = sources[name].replace(old, new)
+    return sources
+
+
+@dataclass(frozen=True)
+class Def:
+    name: str
+    method: bool = False
+
+
+def layers(old, new, count=1):
+    return ("layers.py", old, new, count)
+
+
+def optim(old, new, count=1):
+    return ("optim.py", old, new, count)
+
+
+def schedules(old, new, count=1):
+    return ("schedules.py", old, new, count)
+
+
+def fc_net(old, new, count=1):
+    return ("classifiers/fc_net.py", old, new, count)
+
+
+def write_student(folder, sources):
+    folder = Path(folder)
+    (folder / "classifiers").mkdir(parents=True)
+    (folder / "classifiers" / "__init__.py").write_text('"""Student classifiers."""\n')
+    for name, text in sources.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+# -- fixtures --------------------------------------------------------------------------------------
+
+def _reference_module_names():
+    return [n for n in sys.modules if n.split(".")[0] in REFERENCE_MODULES]
+
+
+@pytest.fixture(scope="module")
+def graded_tests():
+    """The public and hidden tests of the 23 functions, loaded once.
+
+    The grader imports the reference solution in this process as the top-level modules layers,
+    optim, schedules and the package classifiers; sys.path and sys.modules are restored
+    afterwards so that other test modules neither see them nor are shadowed by them.
+    """
+    saved_path = list(sys.path)
+    saved_modules = {name: sys.modules.pop(name) for name in _reference_module_names()}
+    tests = [t for t in load_tests(TESTS_DIR, include_hidden=True) if t.function in ALL_FUNCTIONS]
+    totals = {f: sum(t.points for t in tests if t.function == f) for f in ALL_FUNCTIONS}
+    assert totals == POINTS, "points per function changed (the notebook's grade cells hold these)"
+    for function in ALL_FUNCTIONS:
+        mine = [t for t in tests if t.function == function]
+        assert any(t.hidden for t in mine) and any(not t.hidden for t in mine), function
+        assert {t.notebook for t in mine} == {"two_layer_net.ipynb"}, function
+    yield tests
+    for name in _reference_module_names():
+        del sys.modules[name]
+    sys.modules.update(saved_modules)
+    sys.path[:] = saved_path
+
+
+def grade(graded_tests, folder, sources):
+    workdir = write_student(folder, sources)
+    return run_tests(graded_tests, workdir, reference_dir=SOURCE_DIR, hidden_paths=[REPO / "source"])
+
+
+def short(function):
+    return function.rsplit(".", 1)[-1]
+
+
+def describe(results, only=lambda r: True):
+    lines = [f"  {r.name} [{short(r.function)}{', hidden' if r.hidden else ''}] {r.status} "
+             f"{r.points:g}/{r.max_points:g}: {r.message}" for r in results if only(r)]
+    return "\n".join(lines) or "  (none)"
+
+
+def points_by_function(results):
+    got, full = {}, {}
+    for r in results:
+        got[r.function] = got.get(r.function, 0.0) + r.points
+        full[r.function] = full.get(r.function, 0.0) + r.max_points
+    return got, full
+
+
+# -- the reference and its stubs ---------------------------------------------------------------------
+
+def test_released_stubs_earn_nothing_and_say_not_implemented(graded_tests, tmp_path):
+    stubs = {name: strip_solutions(text, name) for name, text in reference_sources().items()}
+    results = grade(graded_tests, tmp_path, stubs)
+    assert sum(r.points for r in results) == 0, describe(results, lambda r: r.points)
+    assert all(r.status == "not_implemented" for r in results), describe(results)
+
+
+def test_stubs_with_deleted_regions_earn_nothing(graded_tests, tmp_path):
+    # A student who deletes `raise NotImplementedError()`: forward passes return None, backward
+    # passes None, the net has no params, the update rules return None, the schedules fail.
+    stubs = {name: strip_solutions(text, name).replace("raise NotImplementedError()", "pass")
+             for name, text in reference_sources().items()}
+    results = grade(graded_tests, tmp_path, stubs)
+    assert sum(r.points for r in results) == 0, describe(results, lambda r: r.points)
+
+
+# -- correct variants: full points everywhere --------------------------------------------------------
+
+LAYERS_ALTERNATIVES = [
+    # np.dot, an explicit D, einsum for dw, and the sum written as a product with ones.
+    ("affine_forward", '''
+def affine_forward(x, w, b):
+    N = x.shape[0]
+    D = int(np.prod(x.shape[1:]))
+    out = np.dot(x.reshape(N, D), w) + b.reshape(1, -1)
+    cache = (x, w, b)
+    return out, cache
+'''),
+    ("affine_backward", '''
+def affine_backward(dout, cache):
+    x, w, b = cache
+    dx = np.dot(dout, w.T).reshape(*x.shape)
+    dw = np.einsum("nd,nm->dm", x.reshape(len(x), -1), dout)
+    db = np.ones(dout.shape[0]) @ dout
+    return dx, dw, db
+'''),
+    # ReLU caching its output: out > 0 exactly where x > 0.
+    ("relu_forward", '''
+def relu_forward(x):
+    out = x * (x > 0)
+    return out, out
+'''),
+    ("relu_backward", '''
+def relu_backward(dout, cache):
+    return np.where(cache > 0, dout, 0.0)
+'''),
+    # The textbook sigmoid caching x, its derivative recomputed in the backward pass.
+    ("sigmoid_forward", '''
+def sigmoid_forward(x):
+    return 1 / (1 + np.exp(-x)), x
+'''),
+    ("sigmoid_backward", '''
+def sigmoid_backward(dout, cache):
+    s = 1 / (1 + np.exp(-cache))
+    return dout * s * (1 - s)
+'''),
+    # tanh from the sigmoid, caching x.
+    ("tanh_forward", '''
+def tanh_forward(x):
+    return 2.0 / (1.0 + np.exp(-2.0 * x)) - 1.0, x
+'''),
+    ("tanh_backward", '''
+def tanh_backward(dout, cache):
+    return dout / np.cosh(cache) ** 2
+'''),
+    # max(alpha x, x) (right for 0 < alpha < 1), a dict as cache, a masked copy for dx.
+    ("leaky_relu_forward", '''
+def leaky_relu_forward(x, alpha=0.01):
+    return np.maximum(alpha * x, x), {"x": x, "alpha": alpha}
+'''),
+    ("leaky_relu_backward", '''
+def leaky_relu_backward(dout, cache):
+    dx = dout.copy()
+    dx[cache["x"] <= 0] *= cache["alpha"]
+    return dx
+'''),
+    # exp(x) - 1 directly, and the derivative from the output: alpha exp(x) = out + alpha.
+    ("elu_forward", '''
+def elu_forward(x, alpha=1.0):
+    out = np.where(x > 0, x, alpha * (np.exp(np.minimum(x, 0)) - 1))
+    return out, (x, out, alpha)
+'''),
+    ("elu_backward", '''
+def elu_backward(dout, cache):
+    x, out, alpha = cache
+    return dout * np.where(x > 0, 1.0, out + alpha)
+'''),
+    # Margins for every class with the correct class removed at the end, np.add.at for dx.
+    ("svm_loss", '''
+def svm_loss(x, y):
+    N = x.shape[0]
+    correct = x[np.arange(N), y].reshape(-1, 1)
+    margins = np.maximum(0, x - correct + 1)
+    loss = (margins.sum() - N) / N
+    margins[np.arange(N), y] = 0
+    dx = (margins > 0).astype(float)
+    np.add.at(dx, (np.arange(N), y), -dx.sum(axis=1))
+    return loss, dx / N
+'''),
+    # exp / sum / -log(p), shifted by each row's maximum.
+    ("softmax_loss", '''
+def softmax_loss(x, y):
+    N = x.shape[0]
+    probs = np.exp(x - x.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
+    loss = -np.mean(np.log(probs[np.arange(N), y]))
+    dx = probs.copy()
+    dx[np.arange(N), y] -= 1
+    return loss, dx / N
+'''),
+]
+
+NET_WITHOUT_LAYERS = '''
+    def loss(self, X, y=None):
+        W1, b1 = self.params["W1"], self.params["b1"]
+        W2, b2 = self.params["W2"], self.params["b2"]
+        X2 = X.reshape(X.shape[0], -1)
+        h = np.maximum(0, X2.dot(W1) + b1)
+        scores = h.dot(W2) + b2
+        if y is None:
+            return scores
+        N = X.shape[0]
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+        loss = -np.log(p[np.arange(N), y]).sum() / N + 0.5 * self.reg * ((W1 ** 2).sum() + (W2 ** 2).sum())
+        d = p
+        d[np.arange(N), y] -= 1
+        d /= N
+        grads = {"W2": h.T.dot(d) + self.reg * W2, "b2": d.sum(axis=0)}
+        dh = d.dot(W2.T) * (h > 0)
+        grads["W1"] = X2.T.dot(dh) + self.reg * W1
+        grads["b1"] = dh.sum(axis=0)
+        return loss, grads
+'''
+
+NET_INIT_WITH_NORMAL = '''
+    def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10, weight_scale=1e-3,
+                 reg=0.0):
+        self.reg = reg
+        self.params = {
+            "W1": np.random.normal(0.0, weight_scale, size=(input_dim, hidden_dim)),
+            "W2": np.random.normal(0.0, weight_scale, size=(hidden_dim, num_classes)),
+            "b1": np.zeros((hidden_dim,)),
+            "b2": np.zeros((num_classes,)),
+        }
+'''
+
+# epsilon inside the square root, in-place updates of the state and of w (as CS231n's own sgd).
+RMSPROP_EPS_INSIDE = '''
+def rmsprop(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("cache", np.zeros_like(w))
+    config["cache"] *= config["decay_rate"]
+    config["cache"] += (1 - config["decay_rate"]) * dw ** 2
+    w -= config["learning_rate"] * dw / np.sqrt(config["cache"] + config["epsilon"])
+    return w, config
+'''
+
+# Kingma and Ba's "efficient" form: the bias corrections folded into the step size.
+ADAM_EFFICIENT = '''
+def adam(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-3)
+    config.setdefault("beta1", 0.9)
+    config.setdefault("beta2", 0.999)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("m", np.zeros_like(w))
+    config.setdefault("v", np.zeros_like(w))
+    config.setdefault("t", 0)
+    config["t"] += 1
+    config["m"] = config["beta1"] * config["m"] + (1 - config["beta1"]) * dw
+    config["v"] = config["beta2"] * config["v"] + (1 - config["beta2"]) * (dw ** 2)
+    t = config["t"]
+    step_size = config["learning_rate"] * np.sqrt(1 - config["beta2"] ** t) / (1 - config["beta1"] ** t)
+    next_w = w - step_size * config["m"] / (np.sqrt(config["v"]) + config["epsilon"])
+    return next_w, config
+'''
+
+MOMENTUM_IN_PLACE = '''
+def sgd_momentum(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity", np.zeros_like(w))
+    v = config["momentum"] * v - config["learning_rate"] * dw
+    w += v
+    config["velocity"] = v
+    return w, config
+'''
+
+SCHEDULES_WITH_NUMPY = [
+    ("step_decay", '''
+def step_decay(initial_lr, t, step_size, gamma=0.1):
+    return initial_lr * np.power(gamma, np.floor(t / step_size))
+'''),
+    ("cosine_decay", '''
+def cosine_decay(initial_lr, t, total):
+    return 0.5 * initial_lr * (1 + np.cos(np.pi * t / total))
+'''),
+    ("linear_decay", '''
+def linear_decay(initial_lr, t, total):
+    return initial_lr - initial_lr * t / total
+'''),
+    ("inverse_sqrt_decay", '''
+def inverse_sqrt_decay(initial_lr, t):
+    if t == 0:
+        t = 1
+    return initial_lr * t ** -0.5
+'''),
+]
+
+CORRECT = {
+    "reference": lambda: edited(),
+    "layers_written_other_ways": lambda: edited(
+        *[("layers.py", Def(name), code) for name, code in LAYERS_ALTERNATIVES]),
+    "two_layer_net_without_the_layers_and_init_with_np_random_normal": lambda: edited(
+        ("classifiers/fc_net.py", Def("loss", method=True), NET_WITHOUT_LAYERS),
+        ("classifiers/fc_net.py", Def("__init__", method=True), NET_INIT_WITH_NORMAL)),
+    "update_rules_in_place_eps_inside_sqrt_and_efficient_adam": lambda: edited(
+        ("optim.py", Def("sgd_momentum"), MOMENTUM_IN_PLACE),
+        ("optim.py", Def("rmsprop"), RMSPROP_EPS_INSIDE),
+        ("optim.py", Def("adam"), ADAM_EFFICIENT)),
+    "schedules_with_numpy": lambda: edited(
+        schedules("import math\n", "import math\n\nimport numpy as np\n"),
+        *[("schedules.py", Def(name), code) for name, code in SCHEDULES_WITH_NUMPY]),
+}
+
+
+@pytest.mark.parametrize("variant", list(CORRECT))
+def test_correct_implementation_gets_full_points(graded_tests, tmp_path, variant):
+    results = grade(graded_tests, tmp_path, CORRECT[variant]())
+    lost = [r for r in results if r.status != "passed" or r.points != r.max_points]
+    assert not lost, (f"correct variant {variant!r} was marked down by the graded tests:\n"
+                      + describe(lost))
+    assert sum(r.points for r in results) == sum(POINTS.values())
+
+
+# -- buggy variants: lose points where the bug is, nowhere it cannot reach ----------------------------
+
+@dataclass(frozen=True)
+class Bug:
+    source: object                  # () -> {file: module text}
+    broken: str                     # the function with the bug
+    reach: tuple = ()               # other functions the bug may cost points (see the docstring)
+    must_fail: tuple = ()           # graded tests that must not pass
+    must_pass: tuple = ()           # graded tests that must still pass
+    statuses: tuple = ("failed", "error")
+
+
+AFFINE_OUT = "    out = rows @ w + b  # (N, M)\n"
+AFFINE_DX = "    dx = (dout @ w.T).reshape(x.shape)  # (N, D) -> (N, d_1, ..., d_k)\n"
+AFFINE_DW = "    dw = rows.T @ dout  # (D, M)\n"
+AFFINE_DB = "    db = np.sum(dout, axis=0)  # (M,)\n"
+RELU_DX = "    dx = dout * (x > 0)\n"
+SIGMOID_CACHE = ("    out = np.where(x >= 0, 1.0 / (1.0 + small), small / (1.0 + small))\n"
+                 "    cache = out\n")
+TANH_DX = "    dx = dout * (1.0 - out * out)\n"
+LEAKY_OUT = "    out = np.where(x > 0, x, alpha * x)\n"
+LEAKY_DX = "    dx = dout * np.where(x > 0, 1.0, alpha)\n"
+ELU_NEGATIVE = "    negative_part = alpha * np.expm1(np.minimum(x, 0))  # alpha * (exp(x) - 1) for x <= 0\n"
+ELU_DX = "    dx = dout * np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0)))\n"
+SVM_ZERO_CORRECT = "    margins[rows, y] = 0.0\n"
+SVM_DIVIDE = "    dx /= num_train\n"  # in both losses
+SOFTMAX_SHIFT = "    shifted = x - np.max(x, axis=1, keepdims=True)  # (N, C), every entry <= 0\n"
+SOFTMAX_MINUS_ONE = "    dx[rows, y] -= 1.0\n"
+NET_LOSS_REG = "        loss = data_loss + 0.5 * self.reg * (np.vdot(W1, W1) + np.vdot(W2, W2))\n"
+NET_GRAD_REG = ("        grads[\"W2\"] += self.reg * W2\n"
+                "        grads[\"W1\"] += self.reg * W1\n")
+NET_B1_GRAD = "        grads[\"b1\"] = np.sum(dpre, axis=0)  # (H,)\n"
+NET_RELU_BACKWARD = ("        dpre = relu_backward(dhidden, relu_cache)"
+                     "  # (N, H), the gradient before the ReLU\n")
+NET_W1_INIT = ("        self.params[\"W1\"] = weight_scale * np.random.randn(input_dim, hidden_dim)"
+               "  # (D, H)\n")
+NET_W2_INIT = ("        self.params[\"W2\"] = weight_scale * np.random.randn(hidden_dim, num_classes)"
+               "  # (H, C)\n")
+NET_SCORES = "        scores, scores_cache = affine_forward(hidden, W2, b2)  # (N, C)\n"
+NET_HIDDEN = "        hidden, hidden_cache = affine_relu_forward(X, W1, b1)  # (N, H)\n"
+RMSPROP_STEP = ("    next_w = w - config[\"learning_rate\"] * dw"
+                " / (np.sqrt(cache) + config[\"epsilon\"])\n")
+
+# Tests named by several bugs.
+AFFINE_F_TESTS = ("affine_forward_flattens_each_input_and_adds_the_bias", "affine_forward_matches_reference")
+LEAKY_B_TESTS = ("leaky_relu_backward_matches_numerical_gradient", "leaky_relu_backward_matches_reference")
+SOFTMAX_TESTS = ("softmax_loss_known_values_stability_and_numerical_gradient",
+                 "softmax_loss_matches_reference")
+NET_SCORES_TESTS = ("two_layer_net_scores_on_hand_set_weights",
+                    "two_layer_net_loss_matches_reference_without_reg")
+MOMENTUM_TESTS = ("sgd_momentum_steps_worked_out_by_hand",
+                  "sgd_momentum_matches_reference_over_several_steps")
+INV_SQRT_TESTS = ("inverse_sqrt_decay_known_values", "inverse_sqrt_decay_matches_reference")
+NET_B1_INIT = "        self.params[\"b1\"] = np.zeros(hidden_dim)  # (H,)\n"
+MOMENTUM_V = "    v = config[\"momentum\"] * config[\"velocity\"] - config[\"learning_rate\"] * dw\n"
+MOMENTUM_STORE = "    config[\"velocity\"] = v\n"
+RMSPROP_CACHE = "    cache = decay * config[\"cache\"] + (1.0 - decay) * dw * dw\n"
+ADAM_T = "    t = config[\"t\"] + 1\n"
+ADAM_MOMENTS = ("    m = beta1 * config[\"m\"] + (1.0 - beta1) * dw\n"
+                "    v = beta2 * config[\"v\"] + (1.0 - beta2) * dw * dw\n")
+ADAM_HATS = ("    m_hat = m / (1.0 - beta1 ** t)\n"
+             "    v_hat = v / (1.0 - beta2 ** t)\n")
+STEP_LR = "    lr = initial_lr * gamma ** (t // step_size)\n"
+COSINE_LR = "    lr = 0.5 * initial_lr * (1.0 + math.cos(math.pi * t / total))\n"
+LINEAR_LR = "    lr = initial_lr * (1.0 - t / total)\n"
+INV_SQRT_LR = "    lr = initial_lr / math.sqrt(max(t, 1))\n"
+
+BUGS = {
+    # -- affine
+    "affine_forward_without_the_bias": Bug(
+        lambda: edited(layers(AFFINE_OUT, "    out = rows @ w\n")),
+        broken=AFFINE_F, reach=(AFFINE_B, LOSS),
+        must_fail=AFFINE_F_TESTS,
+        must_pass=("affine_backward_matches_reference", "affine_backward_single_example_and_float32")),
+    "affine_backward_dx_not_reshaped_back": Bug(
+        lambda: edited(layers(AFFINE_DX, "    dx = dout @ w.T\n")),
+        broken=AFFINE_B, reach=(LOSS,),
+        must_fail=("affine_backward_matches_numerical_gradient", "affine_backward_matches_reference",
+                   "affine_backward_single_example_and_float32")),
+    "affine_backward_db_summed_over_the_wrong_axis": Bug(
+        lambda: edited(layers(AFFINE_DB, "    db = np.sum(dout, axis=1)\n")),
+        broken=AFFINE_B, reach=(LOSS,),
+        must_fail=("affine_backward_matches_numerical_gradient", "affine_backward_matches_reference")),
+    "affine_backward_dw_transposed": Bug(
+        lambda: edited(layers(AFFINE_DW, "    dw = dout.T @ rows\n")),
+        broken=AFFINE_B, reach=(LOSS,),
+        must_fail=("affine_backward_matches_numerical_gradient", "affine_backward_matches_reference")),
+    # -- ReLU
+    "relu_backward_forgets_dout": Bug(
+        lambda: edited(layers(RELU_DX, "    dx = (x > 0).astype(float)\n")),
+        broken=RELU_B, reach=(LOSS,),
+        must_fail=("relu_backward_matches_numerical_gradient", "relu_backward_matches_reference")),
+    "relu_forward_is_the_absolute_value": Bug(
+        lambda: edited(layers("    out = np.maximum(0, x)\n", "    out = np.abs(x)\n")),
+        broken=RELU_F, reach=(RELU_B, LOSS),
+        must_fail=("relu_forward_zeroes_negative_inputs", "relu_forward_matches_reference"),
+        must_pass=("relu_backward_matches_reference",)),
+    # -- sigmoid and tanh
+    "sigmoid_backward_uses_x_instead_of_sigmoid_x": Bug(
+        # The forward pass caches x; the backward pass treats the cache as sigmoid(x).
+        lambda: edited(layers(SIGMOID_CACHE, SIGMOID_CACHE.replace("cache = out", "cache = x"))),
+        broken=SIGMOID_B,
+        must_fail=("sigmoid_backward_matches_numerical_gradient", "sigmoid_backward_matches_reference"),
+        must_pass=("sigmoid_forward_known_values", "sigmoid_forward_matches_reference")),
+    "tanh_backward_without_the_square": Bug(
+        lambda: edited(layers(TANH_DX, "    dx = dout * (1.0 - out)\n")),
+        broken=TANH_B,
+        must_fail=("tanh_backward_matches_numerical_gradient", "tanh_backward_matches_reference")),
+    # -- leaky ReLU and ELU
+    "leaky_relu_backward_slope_on_the_wrong_side": Bug(
+        lambda: edited(layers(LEAKY_DX, "    dx = dout * np.where(x > 0, alpha, 1.0)\n")),
+        broken=LEAKY_B,
+        must_fail=LEAKY_B_TESTS),
+    "leaky_relu_forward_ignores_alpha": Bug(
+        lambda: edited(layers(LEAKY_OUT, "    out = np.where(x > 0, x, 0.01 * x)\n")),
+        broken=LEAKY_F, reach=(LEAKY_B,),
+        must_fail=("leaky_relu_forward_scales_negative_inputs", "leaky_relu_forward_matches_reference"),
+        must_pass=("leaky_relu_backward_matches_reference",)),
+    "elu_backward_missing_alpha": Bug(
+        lambda: edited(layers(ELU_DX, "    dx = dout * np.where(x > 0, 1.0, np.exp(np.minimum(x, 0)))\n")),
+        broken=ELU_B,
+        must_fail=("elu_backward_matches_numerical_gradient", "elu_backward_matches_reference")),
+    "elu_forward_missing_alpha": Bug(
+        lambda: edited(layers(ELU_NEGATIVE, "    negative_part = np.expm1(np.minimum(x, 0))\n")),
+        broken=ELU_F, reach=(ELU_B,),
+        must_fail=("elu_forward_known_values", "elu_forward_matches_reference"),
+        must_pass=("elu_backward_matches_reference",)),
+    # -- losses
+    "svm_loss_counts_the_correct_class": Bug(
+        lambda: edited(layers(SVM_ZERO_CORRECT, "")),
+        broken=SVM,
+        must_fail=("svm_loss_known_value_and_numerical_gradient", "svm_loss_matches_reference")),
+    "svm_loss_gradient_not_divided_by_N": Bug(
+        lambda: edited(layers(SVM_DIVIDE + "    ### END SOLUTION\n    return loss, dx\n\n\ndef softmax_loss",
+                              "    ### END SOLUTION\n    return loss, dx\n\n\ndef softmax_loss")),
+        broken=SVM,
+        must_fail=("svm_loss_known_value_and_numerical_gradient", "svm_loss_matches_reference")),
+    "softmax_loss_without_max_shift": Bug(
+        lambda: edited(layers(SOFTMAX_SHIFT, "    shifted = x\n")),
+        broken=SOFTMAX, reach=(LOSS,),
+        must_fail=SOFTMAX_TESTS),
+    "softmax_loss_shifts_by_the_global_max": Bug(
+        lambda: edited(layers(SOFTMAX_SHIFT, "    shifted = x - np.max(x)\n")),
+        broken=SOFTMAX, reach=(LOSS,),
+        must_fail=SOFTMAX_TESTS),
+    "softmax_loss_gradient_without_minus_one": Bug(
+        lambda: edited(layers(SOFTMAX_MINUS_ONE, "")),
+        broken=SOFTMAX, reach=(LOSS,),
+        must_fail=SOFTMAX_TESTS),
+    # -- the network
+    "two_layer_net_penalty_without_the_half_consistently": Bug(
+        lambda: edited(fc_net(NET_LOSS_REG, NET_LOSS_REG.replace("0.5 * self.reg", "self.reg")),
+                       fc_net(NET_GRAD_REG, NET_GRAD_REG.replace("self.reg *", "2 * self.reg *"))),
+        broken=LOSS,
+        must_fail=("two_layer_net_loss_on_hand_set_weights_with_half_l2",
+                   "two_layer_net_loss_matches_reference_with_reg_and_float32"),
+        must_pass=("two_layer_net_gradients_match_numerical_gradient",
+                   "two_layer_net_loss_matches_reference_without_reg")),
+    "two_layer_net_penalty_without_the_half_in_the_loss_only": Bug(
+        lambda: edited(fc_net(NET_LOSS_REG, NET_LOSS_REG.replace("0.5 * self.reg", "self.reg"))),
+        broken=LOSS,
+        must_fail=("two_layer_net_loss_on_hand_set_weights_with_half_l2",
+                   "two_layer_net_gradients_match_numerical_gradient",
+                   "two_layer_net_loss_matches_reference_with_reg_and_float32")),
+    "two_layer_net_penalty_gradient_of_the_linear_classifiers": Bug(
+        lambda: edited(fc_net(NET_GRAD_REG, NET_GRAD_REG.replace("self.reg *", "2 * self.reg *"))),
+        broken=LOSS,
+        must_fail=("two_layer_net_gradients_match_numerical_gradient",
+                   "two_layer_net_loss_matches_reference_with_reg_and_float32"),
+        must_pass=("two_layer_net_loss_on_hand_set_weights_with_half_l2",)),
+    "two_layer_net_forgets_the_gradient_of_b1": Bug(
+        lambda: edited(fc_net(NET_B1_GRAD, "        grads[\"b1\"] = np.zeros_like(b1)\n")),
+        broken=LOSS,
+        must_fail=("two_layer_net_gradients_match_numerical_gradient",
+                   "two_layer_net_loss_matches_reference_without_reg")),
+    "two_layer_net_backward_skips_the_relu": Bug(
+        lambda: edited(fc_net(NET_RELU_BACKWARD, "        dpre = dhidden\n")),
+        broken=LOSS,
+        must_fail=("two_layer_net_gradients_match_numerical_gradient",
+                   "two_layer_net_loss_matches_reference_without_reg")),
+    "two_layer_net_regularizes_the_biases": Bug(
+        lambda: edited(fc_net(NET_LOSS_REG, NET_LOSS_REG.replace(
+            "np.vdot(W2, W2))", "np.vdot(W2, W2) + np.sum(b1 * b1) + np.sum(b2 * b2))"))),
+        broken=LOSS,
+        must_fail=("two_layer_net_loss_on_hand_set_weights_with_half_l2",
+                   "two_layer_net_loss_matches_reference_with_reg_and_float32")),
+    "two_layer_net_relu_on_the_scores": Bug(
+        lambda: edited(fc_net(NET_SCORES, NET_SCORES.replace("affine_forward", "affine_relu_forward"))),
+        broken=LOSS,
+        must_fail=NET_SCORES_TESTS),
+    "two_layer_net_forward_without_b1": Bug(
+        lambda: edited(fc_net(NET_HIDDEN, NET_HIDDEN.replace("W1, b1)", "W1, 0 * b1)"))),
+        broken=LOSS,
+        must_fail=NET_SCORES_TESTS),
+    "two_layer_net_init_weight_scale_as_variance": Bug(
+        lambda: edited(fc_net(NET_W1_INIT, NET_W1_INIT.replace("weight_scale *", "np.sqrt(weight_scale) *")),
+                       fc_net(NET_W2_INIT, NET_W2_INIT.replace("weight_scale *", "np.sqrt(weight_scale) *"))),
+        broken=INIT,
+        must_fail=("two_layer_net_init_shapes_zero_biases_and_weight_scale",
+                   "two_layer_net_init_defaults_arguments_and_gaussian_weights")),
+    "two_layer_net_init_uniform_weights": Bug(
+        lambda: edited(fc_net(NET_W1_INIT, NET_W1_INIT.replace("randn", "rand")),
+                       fc_net(NET_W2_INIT, NET_W2_INIT.replace("randn", "rand"))),
+        broken=INIT,
+        must_fail=("two_layer_net_init_shapes_zero_biases_and_weight_scale",
+                   "two_layer_net_init_defaults_arguments_and_gaussian_weights")),
+    "two_layer_net_init_uniform_weights_of_the_right_spread": Bug(
+        lambda: edited(fc_net(NET_W1_INIT, "        self.params[\"W1\"] = weight_scale * np.sqrt(3) * "
+                                           "np.random.uniform(-1, 1, (input_dim, hidden_dim))\n")),
+        broken=INIT, must_fail=("two_layer_net_init_defaults_arguments_and_gaussian_weights",)),
+    "two_layer_net_init_ignores_hidden_dim": Bug(
+        lambda: edited(fc_net(NET_W1_INIT, NET_W1_INIT.replace("hidden_dim)", "100)")),
+                       fc_net(NET_B1_INIT, NET_B1_INIT.replace("hidden_dim)", "100)")),
+                       fc_net(NET_W2_INIT, NET_W2_INIT.replace("(hidden_dim,", "(100,"))),
+        broken=INIT,
+        must_fail=("two_layer_net_init_shapes_zero_biases_and_weight_scale",
+                   "two_layer_net_init_defaults_arguments_and_gaussian_weights")),
+    # -- update rules
+    "sgd_momentum_sign_error": Bug(
+        lambda: edited(optim(MOMENTUM_V, MOMENTUM_V.replace("- config", "+ config"))),
+        broken=MOMENTUM,
+        must_fail=MOMENTUM_TESTS),
+    "sgd_momentum_forgets_the_velocity": Bug(
+        lambda: edited(optim(MOMENTUM_STORE, "")),
+        broken=MOMENTUM,
+        must_fail=MOMENTUM_TESTS),
+    "rmsprop_decays_dw_instead_of_its_square": Bug(
+        lambda: edited(optim(RMSPROP_CACHE, RMSPROP_CACHE.replace("dw * dw", "dw"))),
+        broken=RMSPROP,
+        must_fail=("rmsprop_steps_worked_out_by_hand", "rmsprop_matches_reference_over_several_steps")),
+    "rmsprop_without_the_square_root": Bug(
+        lambda: edited(optim(RMSPROP_STEP, RMSPROP_STEP.replace("np.sqrt(cache)", "cache"))),
+        broken=RMSPROP,
+        must_fail=("rmsprop_steps_worked_out_by_hand", "rmsprop_matches_reference_over_several_steps")),
+    "adam_without_bias_correction": Bug(
+        lambda: edited(optim(ADAM_HATS, "    m_hat, v_hat = m, v\n")),
+        broken=ADAM,
+        must_fail=("adam_steps_worked_out_by_hand", "adam_matches_reference_over_several_steps",
+                   "adam_resumes_from_a_stored_state")),
+    "adam_increments_t_after_using_it": Bug(
+        lambda: edited(optim(ADAM_T, "    t = config[\"t\"]\n"),
+                       optim("    config[\"m\"], config[\"v\"], config[\"t\"] = m, v, t\n",
+                             "    config[\"m\"], config[\"v\"], config[\"t\"] = m, v, t + 1\n")),
+        broken=ADAM,
+        must_fail=("adam_steps_worked_out_by_hand", "adam_matches_reference_over_several_steps",
+                   "adam_resumes_from_a_stored_state")),
+    "adam_increments_t_after_use_but_avoids_dividing_by_zero": Bug(
+        lambda: edited(optim(ADAM_T, "    t = max(config[\"t\"], 1)\n"),
+                       optim("    config[\"m\"], config[\"v\"], config[\"t\"] = m, v, t\n",
+                             "    config[\"m\"], config[\"v\"], config[\"t\"] = m, v, config[\"t\"] + 1\n")),
+        broken=ADAM,
+        must_fail=("adam_resumes_from_a_stored_state",)),
+    "adam_swaps_the_betas": Bug(
+        lambda: edited(optim(ADAM_MOMENTS, ADAM_MOMENTS.replace("beta1", "BETA").replace("beta2", "beta1")
+                             .replace("BETA", "beta2"))),
+        broken=ADAM,
+        must_fail=("adam_steps_worked_out_by_hand", "adam_matches_reference_over_several_steps")),
+    # -- schedules
+    "step_decay_decays_continuously": Bug(
+        lambda: edited(schedules(STEP_LR, STEP_LR.replace("t // step_size", "t / step_size"))),
+        broken=STEP, must_fail=("step_decay_known_values", "step_decay_matches_reference")),
+    "cosine_decay_in_degrees": Bug(
+        lambda: edited(schedules(COSINE_LR, COSINE_LR.replace("math.pi * t", "180.0 * t"))),
+        broken=COSINE, must_fail=("cosine_decay_known_values", "cosine_decay_matches_reference")),
+    "linear_decay_operator_precedence": Bug(
+        lambda: edited(schedules(LINEAR_LR, "    lr = initial_lr * 1.0 - t / total\n")),
+        broken=LINEAR, must_fail=("linear_decay_known_values", "linear_decay_matches_reference")),
+    "inverse_sqrt_decay_crashes_at_t_0": Bug(
+        lambda: edited(schedules(INV_SQRT_LR, "    lr = initial_lr / math.sqrt(t)\n")),
+        broken=INV_SQRT, must_fail=INV_SQRT_TESTS),
+}
+
+
+@pytest.mark.parametrize("variant", list(BUGS))
+def test_buggy_implementation_loses_points_on_the_broken_function(graded_tests, tmp_path, variant):
+    bug = BUGS[variant]
+    results = grade(graded_tests, tmp_path, bug.source())
+    got, full = points_by_function(results)
+    everything = describe(results, lambda r: r.status != "passed")
+    by_name = {r.name: r for r in results}
+    assert set(bug.must_fail) | set(bug.must_pass) <= set(by_name), "unknown graded test name"
+
+    assert got[bug.broken] < full[bug.broken], (
+        f"bug {variant!r} in {short(bug.broken)} was not caught: it still scores "
+        f"{got[bug.broken]:g}/{full[bug.broken]:g}. Tests that did fail:\n{everything}")
+    hits = [r for r in results if r.function == bug.broken and r.status in bug.statuses]
+    assert hits, (f"bug {variant!r}: no test of {short(bug.broken)} has status in {bug.statuses}; "
+                  f"its results:\n" + describe(results, lambda r: r.function == bug.broken))
+    for name in bug.must_fail:
+        assert by_name[name].status != "passed", (
+            f"bug {variant!r}: graded test {name} should fail but passed. Failing tests:\n{everything}")
+    for name in bug.must_pass:
+        assert by_name[name].status == "passed", (
+            f"bug {variant!r}: graded test {name} should pass (its target is computed correctly): "
+            f"{by_name[name].status}: {by_name[name].message}")
+    for function in ALL_FUNCTIONS:
+        if function == bug.broken or function in bug.reach:
+            continue
+        assert got[function] == full[function], (
+            f"bug {variant!r} is in {short(bug.broken)}, yet {short(function)} lost points "
+            f"({got[function]:g}/{full[function]:g}):\n"
+            + describe(results, lambda r, f=function: r.function == f and r.status != "passed"))
