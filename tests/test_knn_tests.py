@@ -12,17 +12,15 @@ the verdict:
 Variants are the reference text with exact reference lines replaced (the replacement asserts the old
 text is present, so an edit to the reference breaks these tests loudly instead of making them vacuous).
 """
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from autograder.grading import load_tests, run_tests
+from autograder.grading import load_tests
 
-REPO = Path(__file__).resolve().parent.parent
-SOURCE_DIR = REPO / "source" / "assignment1"
-TESTS_DIR = SOURCE_DIR / "tests"
+from mutation_helpers import (SOURCE_DIR, TESTS_DIR, describe, grade_folder, points_by_function,
+                              reference_imports_isolated, short)
 REFERENCE_FILE = SOURCE_DIR / "classifiers" / "k_nearest_neighbor.py"
 
 KNN = "classifiers.k_nearest_neighbor.KNearestNeighbor."
@@ -106,43 +104,15 @@ def graded_tests():
     ``classifiers`` (``Reference.module``); keep that from leaking into, or being shadowed by, other
     test modules by isolating sys.path and sys.modules for the duration of this module.
     """
-    saved_path = list(sys.path)
-    saved_modules = {name: mod for name, mod in sys.modules.items()
-                     if name == "classifiers" or name.startswith("classifiers.")}
-    for name in saved_modules:
-        del sys.modules[name]
     tests = [t for t in load_tests(TESTS_DIR, include_hidden=True) if t.function in ALL_FUNCTIONS]
     assert {t.function for t in tests} == set(ALL_FUNCTIONS), "graded kNN functions changed"
     assert any(t.hidden for t in tests) and any(not t.hidden for t in tests)
-    yield tests
-    for name in [n for n in sys.modules if n == "classifiers" or n.startswith("classifiers.")]:
-        del sys.modules[name]
-    sys.modules.update(saved_modules)
-    sys.path[:] = saved_path
+    with reference_imports_isolated():
+        yield tests
 
 
 def grade(graded_tests, folder, knn_source):
-    """Grade ``knn_source`` as the real grader would (sandboxed, with hidden tests and reference)."""
-    workdir = write_student(folder, knn_source)
-    return run_tests(graded_tests, workdir, reference_dir=SOURCE_DIR, hidden_paths=[REPO / "source"])
-
-
-def short(function):
-    return function.rsplit(".", 1)[-1]
-
-
-def describe(results, only=lambda r: True):
-    lines = [f"  {r.name} [{short(r.function)}{', hidden' if r.hidden else ''}] {r.status} "
-             f"{r.points:g}/{r.max_points:g}: {r.message}" for r in results if only(r)]
-    return "\n".join(lines) or "  (none)"
-
-
-def points_by_function(results):
-    got, full = {}, {}
-    for r in results:
-        got[r.function] = got.get(r.function, 0.0) + r.points
-        full[r.function] = full.get(r.function, 0.0) + r.max_points
-    return got, full
+    return grade_folder(graded_tests, write_student(folder, knn_source))
 
 
 # -- correct variants: full points everywhere --------------------------------------------------------

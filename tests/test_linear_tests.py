@@ -20,18 +20,16 @@ the vectorized function that point; bugs in naive losses therefore list only the
 train and predict as intact. train is graded through whichever subclass has a working loss, so a
 bug in one vectorized loss does not reach train.
 """
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from autograder.grading import load_tests, run_tests
+from autograder.grading import load_tests
 from autograder.release import strip_solutions
 
-REPO = Path(__file__).resolve().parent.parent
-SOURCE_DIR = REPO / "source" / "assignment1"
-TESTS_DIR = SOURCE_DIR / "tests"
+from mutation_helpers import (SOURCE_DIR, TESTS_DIR, describe, grade_folder, points_by_function,
+                              reference_imports_isolated, short)
 FILES = ("linear_svm.py", "softmax.py", "linear_classifier.py")
 
 SVM_NAIVE = "classifiers.linear_svm.svm_loss_naive"
@@ -162,45 +160,18 @@ def graded_tests():
     ``classifiers``; sys.path and sys.modules are restored afterwards so that other test modules
     neither see it nor shadow it.
     """
-    saved_path = list(sys.path)
-    saved_modules = {name: mod for name, mod in sys.modules.items()
-                     if name == "classifiers" or name.startswith("classifiers.")}
-    for name in saved_modules:
-        del sys.modules[name]
     tests = [t for t in load_tests(TESTS_DIR, include_hidden=True) if t.function in ALL_FUNCTIONS]
     totals = {f: sum(t.points for t in tests if t.function == f) for f in ALL_FUNCTIONS}
     assert totals == POINTS, "points per function changed (the notebooks' grade cells hold these)"
     for function in ALL_FUNCTIONS:
         mine = [t for t in tests if t.function == function]
         assert any(t.hidden for t in mine) and any(not t.hidden for t in mine), function
-    yield tests
-    for name in [n for n in sys.modules if n == "classifiers" or n.startswith("classifiers.")]:
-        del sys.modules[name]
-    sys.modules.update(saved_modules)
-    sys.path[:] = saved_path
+    with reference_imports_isolated():
+        yield tests
 
 
 def grade(graded_tests, folder, sources):
-    workdir = write_student(folder, sources)
-    return run_tests(graded_tests, workdir, reference_dir=SOURCE_DIR, hidden_paths=[REPO / "source"])
-
-
-def short(function):
-    return function.rsplit(".", 1)[-1]
-
-
-def describe(results, only=lambda r: True):
-    lines = [f"  {r.name} [{short(r.function)}{', hidden' if r.hidden else ''}] {r.status} "
-             f"{r.points:g}/{r.max_points:g}: {r.message}" for r in results if only(r)]
-    return "\n".join(lines) or "  (none)"
-
-
-def points_by_function(results):
-    got, full = {}, {}
-    for r in results:
-        got[r.function] = got.get(r.function, 0.0) + r.points
-        full[r.function] = full.get(r.function, 0.0) + r.max_points
-    return got, full
+    return grade_folder(graded_tests, write_student(folder, sources))
 
 
 # -- the reference and its stubs ---------------------------------------------------------------------

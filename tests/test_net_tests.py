@@ -25,18 +25,16 @@ Coupling, by design (a bug may cost these functions points too; `reach` lists th
   that crashes reaches it, while a wrong (non-crashing) __init__ does not.
 """
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from autograder.grading import load_tests, run_tests
+from autograder.grading import load_tests
 from autograder.release import strip_solutions
 
-REPO = Path(__file__).resolve().parent.parent
-SOURCE_DIR = REPO / "source" / "assignment1"
-TESTS_DIR = SOURCE_DIR / "tests"
+from mutation_helpers import (SOURCE_DIR, TESTS_DIR, describe, grade_folder, points_by_function,
+                              reference_imports_isolated, short)
 FILES = ("layers.py", "optim.py", "schedules.py", "classifiers/fc_net.py")
 # Top-level modules the grader imports from the reference solution in this process.
 REFERENCE_MODULES = ("layers", "optim", "schedules", "classifiers")
@@ -128,10 +126,6 @@ def write_student(folder, sources):
 
 # -- fixtures --------------------------------------------------------------------------------------
 
-def _reference_module_names():
-    return [n for n in sys.modules if n.split(".")[0] in REFERENCE_MODULES]
-
-
 @pytest.fixture(scope="module")
 def graded_tests():
     """The public and hidden tests of the 23 functions, loaded once.
@@ -140,8 +134,6 @@ def graded_tests():
     optim, schedules and the package classifiers; sys.path and sys.modules are restored
     afterwards so that other test modules neither see them nor are shadowed by them.
     """
-    saved_path = list(sys.path)
-    saved_modules = {name: sys.modules.pop(name) for name in _reference_module_names()}
     tests = [t for t in load_tests(TESTS_DIR, include_hidden=True) if t.function in ALL_FUNCTIONS]
     totals = {f: sum(t.points for t in tests if t.function == f) for f in ALL_FUNCTIONS}
     assert totals == POINTS, "points per function changed (the notebook's grade cells hold these)"
@@ -149,34 +141,12 @@ def graded_tests():
         mine = [t for t in tests if t.function == function]
         assert any(t.hidden for t in mine) and any(not t.hidden for t in mine), function
         assert {t.notebook for t in mine} == {"two_layer_net.ipynb"}, function
-    yield tests
-    for name in _reference_module_names():
-        del sys.modules[name]
-    sys.modules.update(saved_modules)
-    sys.path[:] = saved_path
+    with reference_imports_isolated():
+        yield tests
 
 
 def grade(graded_tests, folder, sources):
-    workdir = write_student(folder, sources)
-    return run_tests(graded_tests, workdir, reference_dir=SOURCE_DIR, hidden_paths=[REPO / "source"])
-
-
-def short(function):
-    return function.rsplit(".", 1)[-1]
-
-
-def describe(results, only=lambda r: True):
-    lines = [f"  {r.name} [{short(r.function)}{', hidden' if r.hidden else ''}] {r.status} "
-             f"{r.points:g}/{r.max_points:g}: {r.message}" for r in results if only(r)]
-    return "\n".join(lines) or "  (none)"
-
-
-def points_by_function(results):
-    got, full = {}, {}
-    for r in results:
-        got[r.function] = got.get(r.function, 0.0) + r.points
-        full[r.function] = full.get(r.function, 0.0) + r.max_points
-    return got, full
+    return grade_folder(graded_tests, write_student(folder, sources))
 
 
 # -- the reference and its stubs ---------------------------------------------------------------------
