@@ -15,6 +15,16 @@ import traceback
 
 from autograder.sandbox import protocol
 
+_SERVER_PID = None  # the process that answers; set by serve()
+
+
+def _send(out_fd, header, blobs=()):
+    """Answer the grader, unless this is a copy made by a fork in student code: such a copy would
+    read and answer later requests in the server's place, so it leaves without a word."""
+    if os.getpid() != _SERVER_PID:
+        os._exit(0)
+    protocol.write_message(out_fd, header, blobs)
+
 
 def _resolve(target):
     """Import the longest module prefix of ``target`` that exists as a file, then walk attributes."""
@@ -56,21 +66,23 @@ def _answer(out_fd, header, arrays):
     try:
         value = _call(header, arrays)
     except NotImplementedError:
-        return protocol.write_message(out_fd, {"status": "not_implemented", "message": "not implemented yet"})
+        return _send(out_fd, {"status": "not_implemented", "message": "not implemented yet"})
     except MemoryError:
-        return protocol.write_message(out_fd, {"status": "error", "message": "ran out of memory (MemoryError)"})
+        return _send(out_fd, {"status": "error", "message": "ran out of memory (MemoryError)"})
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code included
         message = f"{type(exc).__name__}: {exc}"[:400] + _where(exc)
-        return protocol.write_message(out_fd, {"status": "error", "message": message})
+        return _send(out_fd, {"status": "error", "message": message})
     blobs = []
     try:
         encoded = protocol.encode(value, blobs)
     except TypeError as exc:
-        return protocol.write_message(out_fd, {"status": "error", "message": f"returned an unusable value: {exc}"})
-    protocol.write_message(out_fd, {"status": "ok", "value": encoded}, blobs)
+        return _send(out_fd, {"status": "error", "message": f"returned an unusable value: {exc}"})
+    _send(out_fd, {"status": "ok", "value": encoded}, blobs)
 
 
 def serve():
+    global _SERVER_PID
+    _SERVER_PID = os.getpid()
     in_fd = sys.stdin.fileno()
     out_fd = os.dup(sys.stdout.fileno())
     # Student prints would corrupt the message stream: send fd 1 where stderr goes.
@@ -79,7 +91,7 @@ def serve():
     # numpy.py or autograder/ of theirs can no longer replace what the driver runs on. (The
     # interpreter starts with -I, so neither the folder nor PYTHON* variables were on the path.)
     sys.path.insert(0, os.getcwd())
-    protocol.write_message(out_fd, {"status": "ready"})
+    _send(out_fd, {"status": "ready"})
     while True:
         try:
             header, arrays = protocol.read_message(in_fd)
