@@ -28,8 +28,8 @@ import pytest
 from autograder.grading import load_tests
 from autograder.release import strip_solutions
 
-from mutation_helpers import (SOURCE_DIR, TESTS_DIR, describe, grade_folder, points_by_function,
-                              reference_imports_isolated, short)
+from mutation_helpers import (SOURCE_DIR, TESTS_DIR, assert_bug_caught, describe, grade_folder,
+                              reference_imports_isolated)
 FILES = ("linear_svm.py", "softmax.py", "linear_classifier.py")
 
 SVM_NAIVE = "classifiers.linear_svm.svm_loss_naive"
@@ -453,26 +453,4 @@ BUGS = {
 def test_buggy_implementation_loses_points_on_the_broken_function(graded_tests, tmp_path, variant):
     bug = BUGS[variant]
     results = grade(graded_tests, tmp_path, bug.source())
-    got, full = points_by_function(results)
-    everything = describe(results, lambda r: r.status != "passed")
-    by_name = {r.name: r for r in results}
-    assert set(bug.must_fail) | set(bug.must_pass) <= set(by_name), "unknown graded test name"
-
-    assert got[bug.broken] < full[bug.broken], (
-        f"bug {variant!r} in {short(bug.broken)} was not caught: it still scores "
-        f"{got[bug.broken]:g}/{full[bug.broken]:g}. Tests that did fail:\n{everything}")
-    hits = [r for r in results if r.function == bug.broken and r.status in bug.statuses]
-    assert hits, (f"bug {variant!r}: no test of {short(bug.broken)} has status in {bug.statuses}; "
-                  f"its results:\n" + describe(results, lambda r: r.function == bug.broken))
-    for name in bug.must_fail:
-        assert by_name[name].status != "passed", (
-            f"bug {variant!r}: graded test {name} should fail but passed. Failing tests:\n{everything}")
-    for name in bug.must_pass:
-        assert by_name[name].status == "passed", (
-            f"bug {variant!r}: graded test {name} should pass (its target is computed correctly): "
-            f"{by_name[name].status}: {by_name[name].message}")
-    for function in bug.intact:
-        assert got[function] == full[function], (
-            f"bug {variant!r} is in {short(bug.broken)}, yet {short(function)} lost points "
-            f"({got[function]:g}/{full[function]:g}):\n"
-            + describe(results, lambda r, f=function: r.function == f and r.status != "passed"))
+    assert_bug_caught(variant, bug, results, bug.intact)
