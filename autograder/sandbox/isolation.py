@@ -22,6 +22,7 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY = 0x1
 MS_NOSUID = 0x2
 MS_NODEV = 0x4
+MS_REMOUNT = 0x20
 MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
@@ -104,23 +105,34 @@ def _drop_capabilities():
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
-def isolate(workdir, hidden_paths):
+def _bind_read_only(fd, target):
+    _mount(f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC)
+    _mount(None, target, None, MS_BIND | MS_RDONLY | MS_REMOUNT | MS_NOSUID | MS_NODEV)
+    os.close(fd)
+
+
+def isolate(workdir, hidden_paths, keep_paths=()):
     """Confine the calling process; afterwards its working directory is ``/tmp/work``, a read-only
-    view of ``workdir``. Raises OSError when the kernel refuses namespaces (the caller decides)."""
+    view of ``workdir``. ``keep_paths`` are folders the child needs (its interpreter's environment,
+    the grader's package) that stay visible, read-only, even when they live under ``/tmp``.
+    Raises OSError when the kernel refuses namespaces (the caller decides)."""
     _enter_namespaces()
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks back to the host
     # Opened inside the new mount namespace (a bind source must belong to it) and before /tmp,
     # where the working copy lives, is covered.
     work_fd = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
+    kept = [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in keep_paths
+            if path.startswith("/tmp/") and os.path.isdir(path)]
     _make_root_read_only()
     for path in hidden_paths:
         _hide(os.path.abspath(path))
     # A private /tmp also hides other students' working copies, which live under the host's /tmp.
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    for path, fd in kept:
+        os.makedirs(path, exist_ok=True)
+        _bind_read_only(fd, path)
     os.mkdir("/tmp/work")
-    _mount(f"/proc/self/fd/{work_fd}", "/tmp/work", None, MS_BIND | MS_REC)
-    _mount(None, "/tmp/work", None, MS_BIND | MS_RDONLY | 0x20 | MS_NOSUID | MS_NODEV)  # 0x20: MS_REMOUNT
-    os.close(work_fd)
+    _bind_read_only(work_fd, "/tmp/work")
     os.chdir("/tmp/work")
     _drop_capabilities()
 

@@ -42,11 +42,18 @@ class StudentCallError(Exception):
         self.message = message
 
 
+def _needed_paths():
+    """Folders the child must still see when they sit under /tmp (hidden there otherwise): the
+    interpreter's environment and the grader's package itself (never the course folder around it)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, package)})
+
+
 def isolation_available(python=sys.executable):
     """True when this kernel lets us build the namespace sandbox (checked once per interpreter)."""
     if python not in _isolation_checked:
         try:
-            probe = subprocess.run([python, "-c", "pass"], preexec_fn=lambda: isolation.isolate("/", []),
+            probe = subprocess.run([python, "-c", "pass"], preexec_fn=lambda: isolation.isolate("/", [], _needed_paths()),
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, timeout=30)
             _isolation_checked[python] = probe.returncode == 0
@@ -71,6 +78,7 @@ class Sandbox:
         self.hidden_paths = [os.path.abspath(p) for p in hidden_paths]
         self.limits = limits
         self.python = python
+        self._keep = _needed_paths()
         self.isolated = isolation_available(python)
         if not self.isolated:
             message = ("Linux namespaces are unavailable here: student code runs in a child process "
@@ -83,7 +91,7 @@ class Sandbox:
     # -- child lifecycle -------------------------------------------------------------------------
     def _preexec(self):
         if self.isolated:
-            isolation.isolate(self.workdir, self.hidden_paths)
+            isolation.isolate(self.workdir, self.hidden_paths, self._keep)
         else:
             os.chdir(self.workdir)
         isolation.limit_resources(self.limits.cpu_seconds, self.limits.memory_bytes,
