@@ -1,4 +1,4 @@
-"""Process-level attacks: daemons, closed descriptors, floods of output, a full disk, forged messages.
+"""Process-level attacks: daemons, fork floods, closed descriptors, floods of output, a full disk, forged messages.
 
 Each attacker replaces one kNN method; the test checks that it earns nothing for that method, that
 the rest of its work is graded normally, and that nothing it started outlives the grading run.
@@ -27,6 +27,19 @@ ATTACKS = {
                     f.write("{MARKER}"[:15])
                 time.sleep(600)
             os._exit(0)
+        return np.zeros((X.shape[0], self.X_train.shape[0]))
+"""),
+    # as many processes as it can make (bounded here, so that a broken guard cannot stall the
+    # test machine), each hiding under the marker name
+    "fork_flood": ("compute_distances_one_loop", f"""        import os, time
+        for _ in range(2000):
+            try:
+                if os.fork() == 0:
+                    with open("/proc/self/comm", "w") as f:
+                        f.write("{MARKER}"[:15])
+                    time.sleep(600)
+            except OSError:
+                pass
         return np.zeros((X.shape[0], self.X_train.shape[0]))
 """),
     # close every descriptor, the grader's pipe included

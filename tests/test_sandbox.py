@@ -50,6 +50,41 @@ def returns_text():
 
 def object_array():
     return np.array([object()], dtype=object)
+
+def fork_flood(limit):
+    # Bounded so that a broken guard costs the test machine at most ``limit`` sleeping processes.
+    made = 0
+    for _ in range(int(limit)):
+        try:
+            pid = os.fork()
+        except OSError:
+            continue
+        if pid == 0:
+            import time
+            time.sleep(30)
+            os._exit(0)
+        made += 1
+    return made
+
+def thread_flood(limit):
+    import threading, time
+    threading.stack_size(64 * 1024)  # small stacks: the memory limit alone would allow many
+    made = 0
+    for _ in range(int(limit)):
+        try:
+            threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
+        except RuntimeError:
+            continue
+        made += 1
+    return made
+
+def spawn_program():
+    import subprocess
+    try:
+        subprocess.run(["/bin/true"], check=True)
+        return 1
+    except OSError:
+        return 0
 '''
 
 
@@ -121,6 +156,15 @@ def test_files_outside_cannot_be_written(student_dir, tmp_path):
 def test_the_grader_is_invisible_from_inside(student_dir):
     with Sandbox(student_dir) as sb:
         assert int(sb.call("probes.parent_pid")) == 0
+
+
+def test_student_code_can_start_no_process_or_thread(student_dir):
+    # Each would take a slot in the machine-wide PID table; as root no rlimit bounds them.
+    with Sandbox(student_dir) as sb:
+        assert int(sb.call("probes.fork_flood", 200)) == 0
+        assert int(sb.call("probes.thread_flood", 200)) == 0
+        assert int(sb.call("probes.spawn_program")) == 0
+        np.testing.assert_array_equal(sb.call("probes.double", np.ones(2)), [2.0, 2.0])
 
 
 def test_a_timeout_costs_one_call_and_the_next_call_works(student_dir):

@@ -14,6 +14,7 @@ import sys
 import traceback
 
 from autograder.sandbox import protocol
+from autograder.sandbox.no_fork import forbid_new_processes
 
 _SERVER_PID = None  # the process that answers; set by serve()
 
@@ -87,11 +88,14 @@ def serve():
     out_fd = os.dup(sys.stdout.fileno())
     # Student prints would corrupt the message stream: send fd 1 where stderr goes.
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    # From here on no process or thread can be created: a fork flood cannot fill the machine's
+    # PID table, and no copy of this process can linger or answer in its place.
+    no_fork = forbid_new_processes()
     # Only now, with numpy and this program imported, may the student's folder come first: a
     # numpy.py or autograder/ of theirs can no longer replace what the driver runs on. (The
     # interpreter starts with -I, so neither the folder nor PYTHON* variables were on the path.)
     sys.path.insert(0, os.getcwd())
-    _send(out_fd, {"status": "ready"})
+    _send(out_fd, {"status": "ready", "no_fork": no_fork})
     while True:
         try:
             header, arrays = protocol.read_message(in_fd)
