@@ -38,7 +38,8 @@ def _cmd_grade(args):
     from .grade import GradeError, grade_class
     try:
         summary = grade_class(args.submissions, assignment=args.assignment, course_dir=args.course,
-                              workers=args.workers, json_path=args.json, force=args.force)
+                              workers=args.workers, json_path=args.json, force=args.force,
+                              scheduler=args.scheduler)
     except GradeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -73,6 +74,8 @@ def _parser():
     g.add_argument("--workers", type=int, default=None, help="parallel students (default: one per core)")
     g.add_argument("--json", default=None, metavar="FILE", help="also write the results as JSON to FILE")
     g.add_argument("--force", action="store_true", help="regrade students whose results are up to date")
+    g.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="grade on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786 (replaces --workers)")
     g.set_defaults(run=_cmd_grade)
 
     d = sub.add_parser("demo", help="release, then grade a small demo class")

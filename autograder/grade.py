@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from . import report
+from .cluster import ClusterError, run_on_cluster
 from .grading import TestResult, load_tests, run_tests
 from .sandbox import Limits, SandboxError
 from .workspace import SubmissionError, private_copy
@@ -77,6 +78,14 @@ def digest_path(path):
 
 # -- the worker (runs in a pool process) ----------------------------------------------------------
 
+def unusable_record(student, assignment, tests, message):
+    """The record of a submission that cannot be graded at all: every test an error, zero points."""
+    results = [TestResult(t.name, t.function, 0.0, t.points, "error", message, t.hidden) for t in tests]
+    return {"student": student, "assignment": assignment, "score": 0.0,
+            "max_score": sum(r.max_points for r in results), "tests": [r.as_json() for r in results],
+            "seconds": 0.0}
+
+
 def grade_student(student, submission, assignment, source_dir, hidden_paths, limits, scratch):
     """Grade one student; returns the JSON record. Never raises for problems with the submission."""
     tests = load_tests(Path(source_dir) / "tests", include_hidden=True)
@@ -84,8 +93,7 @@ def grade_student(student, submission, assignment, source_dir, hidden_paths, lim
     try:
         temp, workdir = private_copy(submission, assignment, scratch=scratch)
     except SubmissionError as exc:
-        results = [TestResult(t.name, t.function, 0.0, t.points, "error", f"submission unusable: {exc}", t.hidden)
-                   for t in tests]
+        return unusable_record(student, assignment, tests, f"submission unusable: {exc}")
     else:
         try:
             results = run_tests(tests, workdir, reference_dir=source_dir, hidden_paths=hidden_paths,
@@ -134,11 +142,13 @@ def _load_previous(path, key):
 
 
 def grade_class(submissions, assignment="assignment1", course_dir=".", workers=None, json_path=None,
-                force=False, limits=Limits(), progress=True, gradebook=True, out_dir=None):
+                force=False, limits=Limits(), progress=True, gradebook=True, out_dir=None, scheduler=None):
     """Grade every submission; returns a printable summary. See the module docstring.
 
     ``course_dir`` holds ``source/<assignment>`` (tests and reference); ``out_dir`` (default: the
     course folder) gets ``gradebook.db``, ``autograded/``, ``feedback/`` and ``grades.csv``.
+    ``scheduler``: the address of a Dask distributed scheduler (``tcp://host:8786``) whose workers
+    grade the students instead of a local pool (``workers`` is then ignored); see ``cluster.py``.
     """
     course = Path(course_dir).resolve()
     out = Path(out_dir).resolve() if out_dir else course
@@ -184,9 +194,18 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
     started = time.monotonic()
     not_graded = {}
     if todo:
-        _run_pool(todo, assignment, source_dir, hidden, limits, workers, progress, out_root, feedback_root,
-                  book, records, not_graded)
+        if scheduler:
+            finished = run_on_cluster(scheduler, todo, assignment, source_dir, hidden, limits,
+                                      lambda student, message: unusable_record(student, assignment, tests, message))
+        else:
+            finished = _run_locally(todo, assignment, source_dir, hidden, limits, workers)
+        try:
+            _collect(finished, len(todo), progress, out_root, feedback_root, book, records, not_graded)
+        except ClusterError as exc:
+            raise GradeError(str(exc)) from None
     elapsed = time.monotonic() - started
+    if scheduler:
+        workers = f"the Dask cluster at {scheduler}"
 
     ordered = [records[s] for s in sorted(records)]
     report.write_atomic(out / "grades.csv", report.grades_csv(ordered))
@@ -202,17 +221,13 @@ def _public_records(records):
     return [{k: r[k] for k in ("student", "assignment", "score", "max_score", "tests")} for r in records]
 
 
-def _run_pool(todo, assignment, source_dir, hidden, limits, workers, progress, out_root, feedback_root,
-              book, records, not_graded):
-    from tqdm import tqdm
-
-    scratch = None
+def _run_locally(todo, assignment, source_dir, hidden, limits, workers):
+    """Yield (student, key, record) as a local pool of ``workers`` processes finishes them."""
     # spawn: workers start clean, with no threads inherited from this process (the sandbox forks).
     context = multiprocessing.get_context("spawn")
-    bar = tqdm(total=len(todo), desc="grading", unit="student", disable=not progress, file=sys.stderr)
     with _single_threaded_blas(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(grade_student, s, str(p), assignment, str(source_dir),
-                               [str(h) for h in hidden], limits, scratch): (s, key)
+                               [str(h) for h in hidden], limits, None): (s, key)
                    for s, (p, key) in todo.items()}
         for future in as_completed(futures):
             student, key = futures[future]
@@ -220,6 +235,15 @@ def _run_pool(todo, assignment, source_dir, hidden, limits, workers, progress, o
                 record = future.result()
             except Exception as exc:  # noqa: BLE001 - a worker died: infrastructure, not the student
                 record = {"student": student, "not_graded": f"the grading worker failed ({type(exc).__name__})"}
+            yield student, key, record
+
+
+def _collect(finished, total, progress, out_root, feedback_root, book, records, not_graded):
+    """Write each finished student's results as they arrive (local pool or cluster alike)."""
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc="grading", unit="student", disable=not progress, file=sys.stderr) as bar:
+        for student, key, record in finished:
             bar.update(1)
             if "not_graded" in record:
                 # No score, no results file: the next run grades this student again.
@@ -228,7 +252,6 @@ def _run_pool(todo, assignment, source_dir, hidden, limits, workers, progress, o
                 continue
             _save(record, key, out_root, feedback_root, book)
             records[student] = record
-    bar.close()
 
 
 @contextlib.contextmanager
@@ -274,7 +297,8 @@ def _summary(records, graded, reused, elapsed, workers, course, json_path, not_g
         problems = sorted({t["status"] for t in r["tests"] if t["status"] != "passed"})
         lines.append(f"{r['student']:<24} {r['score']:>4g} / {r['max_score']:<4g}  {', '.join(problems)}")
     per = f", {elapsed / graded:.2f} s per student" if graded else ""
-    lines.append(f"graded {graded} student(s) in {elapsed:.1f} s with {workers} worker(s){per}; "
+    workers = workers if isinstance(workers, str) else f"{workers} worker(s)"
+    lines.append(f"graded {graded} student(s) in {elapsed:.1f} s with {workers}{per}; "
                  f"{reused} unchanged and kept")
     lines.append(f"grades:    {course / 'grades.csv'}")
     if json_path:
