@@ -8,8 +8,8 @@ results files, the gradebook, feedback, grades.csv. Only the per-student job tra
 - each submission, as zip bytes (a folder is first copied safely, regular files only);
 - back comes the same JSON record as in local mode.
 
-On a worker the job runs ``grade.grade_student`` in a fresh single-threaded interpreter (the Dask
-worker has threads; the sandbox forks), so each student's code still runs in its own sandbox, which
+On a worker the job runs ``grade.grade_student`` in a single-threaded interpreter of its own (the
+Dask worker has threads; the sandbox forks), so each student's code still runs in its own sandbox, which
 hides the unpacked course folder as it hides ``source/`` locally. Workers need this package at the
 same version and nothing of the course. Dask is imported only here: local grading never needs it.
 """
@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import zipfile
 from pathlib import Path
 
@@ -85,30 +86,49 @@ def _unpack_once(bundle, digest):
     return root
 
 
+_servers = threading.local()  # one job server per worker thread
+
+
 def _run_job(job):
-    """Run ``grade.grade_student`` in a fresh single-threaded interpreter and return its record.
+    """Run ``grade.grade_student`` in a single-threaded interpreter and return its record.
 
     Not in the worker's own process: it has threads, and the sandbox forks. Not through
     multiprocessing either: Dask's worker processes are daemonic and may not have children of it.
+    Each worker thread keeps one such interpreter (``python -m autograder.cluster``) and sends it
+    one JSON line per job, so numpy and the grader are imported once, not once per student.
     """
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    done = subprocess.run([sys.executable, "-m", "autograder.cluster"], input=json.dumps(job),
-                          capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1][:200]
-        return {"student": job["student"], "assignment": job["assignment"],
-                "not_graded": f"the grading process on the worker failed ({last})"}
-    return json.loads(done.stdout)
+    for attempt in (1, 2):
+        server = getattr(_servers, "process", None)
+        if server is None or server.poll() is not None:
+            env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+            server = subprocess.Popen([sys.executable, "-m", "autograder.cluster"], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True, env=env)
+            _servers.process = server
+        try:
+            server.stdin.write(json.dumps(job) + "\n")
+            server.stdin.flush()
+            line = server.stdout.readline()
+            if line:
+                return json.loads(line)
+        except (OSError, ValueError):
+            pass
+        server.kill()
+        server.wait()
+        _servers.process = None
+    return {"student": job["student"], "assignment": job["assignment"],
+            "not_graded": "the grading process on the worker stopped"}
 
 
-def _job_main():
-    """``python -m autograder.cluster``: one job as JSON on stdin, its record as JSON on stdout."""
+def _job_server():
+    """``python -m autograder.cluster``: one job per JSON line on stdin, one record per line out."""
     from .grade import grade_student
     from .sandbox import Limits
-    job = json.loads(sys.stdin.read())
-    record = grade_student(job["student"], job["submission"], job["assignment"], job["source_dir"],
-                           job["hidden"], Limits(**job["limits"]), None)
-    sys.stdout.write(json.dumps(record))
+    for line in sys.stdin:
+        job = json.loads(line)
+        record = grade_student(job["student"], job["submission"], job["assignment"], job["source_dir"],
+                               job["hidden"], Limits(**job["limits"]), None)
+        sys.stdout.write(json.dumps(record) + "\n")
+        sys.stdout.flush()
 
 
 def grade_on_worker(version, student, payload, assignment, bundle, digest, hidden, limits):
@@ -189,4 +209,4 @@ def run_on_cluster(scheduler, todo, assignment, source_dir, hidden, limits, unus
 
 
 if __name__ == "__main__":
-    _job_main()
+    _job_server()
