@@ -140,8 +140,8 @@ def isolate(workdir, hidden_paths, keep_paths=()):
 def limit_resources(cpu_seconds, memory_bytes, max_file_bytes=64 << 20):
     """Hard limits the student's code cannot raise: CPU seconds, address space, written file size.
 
-    The process count is not limited here: RLIMIT_NPROC counts every process of the user, the
-    grader's own included, so no fixed number is right. Forks die with the child's process group.
+    The process count is not limited here (RLIMIT_NPROC does not bind root): the child program
+    forbids process creation with a seccomp filter instead (``no_fork.py``).
     """
     def both(which, value):
         try:
