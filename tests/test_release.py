@@ -319,3 +319,9 @@ def test_committed_release_of_assignment1_is_current():
     current, differences = release_is_current("assignment1", REPO)
     assert current, ("release/assignment1 is out of date with source/assignment1; regenerate it "
                      "with `autograder release assignment1`:\n" + "\n".join(differences))
+
+
+def test_committed_release_of_assignment0_is_current():
+    current, differences = release_is_current("assignment0", REPO)
+    assert current, ("release/assignment0 is out of date with source/assignment0; regenerate it "
+                     "with `autograder release assignment0`:\n" + "\n".join(differences))

@@ -1,0 +1,295 @@
+"""Hidden tests for the warm-up: every function against the reference solution. Never released.
+
+Each test runs the student's function on the lecture's numbers (the constants of the reference
+warmup.py) and on random inputs drawn from the test's seed, and compares with the reference's answer
+computed here, in the grader: no expected value ever reaches the student's process. Feedback names
+recognised mistakes (a base-10 logarithm, a sum that counts j = y_i, a sum instead of a mean, ...)
+but never quotes an expected value.
+
+Tolerances: 1e-6 relative (float64 answers of a few operations; any vectorization agrees to 1e-12),
+1e-4 for float32 inputs.
+"""
+import numpy as np
+
+from autograder.spec import TestFailure, as_array, assert_close, assert_max_loops, check, graded
+
+NOTEBOOK = "warmup.ipynb"
+MODULE = "warmup"
+MODULE_FILE = "warmup.py"
+
+
+def _f(name):
+    return f"{MODULE}.{name}"
+
+
+def _ref(reference):
+    return reference.module(MODULE)
+
+
+def _close(a, b, rtol=1e-6, floor=1e-8):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= rtol * np.maximum(np.abs(a) + np.abs(b), floor)))
+
+
+def _matches(actual, expected, what, hints=(), rtol=1e-6, floor=1e-8):
+    """assert_close, naming a recognised mistake first: ``hints`` is [(wrong value, message)]. The
+    messages never quote values: they reach the student as hidden-test feedback."""
+    expected = np.asarray(expected, dtype=np.float64)
+    actual = as_array(actual, what, shape=expected.shape)
+    if not _close(actual, expected, rtol, floor):
+        for wrong, message in hints:
+            if _close(actual, wrong, rtol, floor):
+                raise TestFailure(f"{message} (in {what})")
+    assert_close(actual, expected, what, rtol=rtol, floor=floor)
+
+
+def _answers(student, name, keys, *args):
+    answer = student.call(_f(name), *args)
+    check(isinstance(answer, dict), f"{name} should return a dict; got {type(answer).__name__}")
+    missing = [k for k in keys if k not in answer]
+    check(not missing, f"{name} returned no {', '.join(repr(k) for k in missing)}")
+    return answer
+
+
+def _number(value, what):
+    return float(as_array(value, f"{what} (a single number)", shape=()))
+
+
+def _random_scores(rng, n, c, scale=3.0, dtype=np.float64):
+    return (scale * rng.standard_normal((n, c))).astype(dtype), rng.integers(0, c, n)
+
+
+# -- part 1: numpy fluency -----------------------------------------------------------------------
+
+@graded(_f("correct_class_scores"), points=1)
+def correct_class_scores_matches_reference(student, reference, rng):
+    for n, c, dtype in ((1, 4, np.float64), (30, 10, np.float64), (12, 3, np.float32)):
+        scores, y = _random_scores(rng, n, c, dtype=dtype)
+        _matches(student.call(_f("correct_class_scores"), scores, y),
+                 _ref(reference).correct_class_scores(scores, y), f"correct_class_scores (N={n}, C={c})")
+
+
+@graded(_f("center_columns"), points=1)
+def center_columns_matches_reference(student, reference, rng):
+    for n, d in ((1, 5), (40, 7), (3, 100)):
+        X = rng.standard_normal((n, d)) * 5.0 + rng.uniform(-50, 50, d)
+        _matches(student.call(_f("center_columns"), X), _ref(reference).center_columns(X),
+                 f"center_columns (N={n}, D={d})", floor=1e-6)
+    X = (rng.standard_normal((20, 6)) + 10.0).astype(np.float32)
+    _matches(student.call(_f("center_columns"), X), _ref(reference).center_columns(X),
+             "center_columns on float32 data", rtol=1e-4, floor=1e-3)
+
+
+@graded(_f("pairwise_sq_distances"), points=1)
+def pairwise_sq_distances_matches_reference(student, reference, rng):
+    for m, n, d in ((1, 1, 3), (15, 9, 20), (6, 30, 1)):
+        A, B = rng.standard_normal((m, d)), rng.standard_normal((n, d))
+        expected = _ref(reference).pairwise_sq_distances(A, B)
+        _matches(student.call(_f("pairwise_sq_distances"), A, B), expected,
+                 f"pairwise_sq_distances (M={m}, N={n}, D={d})",
+                 [(np.sqrt(expected), "these are distances, not squared distances")], rtol=1e-6, floor=1e-6)
+    assert_max_loops(student, MODULE_FILE, "pairwise_sq_distances", 0)
+
+
+@graded(_f("matmul_shape"), points=1)
+def matmul_shape_matches_reference(student, reference, rng):
+    for _ in range(25):
+        a = tuple(int(n) for n in rng.integers(1, 9, rng.integers(1, 3)))
+        inner = a[-1] if rng.random() < 0.8 else a[-1] + 1
+        b = (inner,) + tuple(int(n) for n in rng.integers(1, 9, rng.integers(0, 2)))
+        expected = _ref(reference).matmul_shape(a, b)
+        got = student.call(_f("matmul_shape"), a, b)
+        if expected is None:
+            check(got is None, f"matmul_shape{a, b}: the inner dimensions differ; expected None")
+            continue
+        check(isinstance(got, (tuple, list)), f"matmul_shape{a, b} should return a tuple")
+        check(tuple(int(n) for n in got) == tuple(expected), f"matmul_shape{a, b} is wrong")
+
+
+# -- part 2: the linear classifier ---------------------------------------------------------------
+
+def _classifier_inputs(reference, rng):
+    ref = _ref(reference)
+    cases = [("the lecture's W, b and x", ref.LECTURE_W, ref.LECTURE_B, ref.LECTURE_X)]
+    for c, d in ((1, 1), (10, 30)):
+        cases.append((f"random W, b, x (C={c}, D={d})", rng.standard_normal((c, d)),
+                      rng.standard_normal(c), rng.standard_normal(d)))
+    return cases
+
+
+@graded(_f("linear_scores"), points=1)
+def linear_scores_matches_reference(student, reference, rng):
+    for what, W, b, x in _classifier_inputs(reference, rng):
+        expected = _ref(reference).linear_scores(W, b, x)
+        _matches(student.call(_f("linear_scores"), W, b, x), expected, f"linear_scores for {what}",
+                 [(expected - b, "the bias b is missing")], floor=1e-6)
+
+
+@graded(_f("bias_trick"), points=1)
+def bias_trick_matches_reference(student, reference, rng):
+    for what, W, b, x in _classifier_inputs(reference, rng):
+        answer = student.call(_f("bias_trick"), W, b, x)
+        check(isinstance(answer, (tuple, list)) and len(answer) == 2,
+              "bias_trick should return a tuple (W_ext, x_ext)")
+        W_ext, x_ext = _ref(reference).bias_trick(W, b, x)
+        _matches(answer[0], W_ext, f"W_ext from bias_trick for {what}")
+        _matches(answer[1], x_ext, f"x_ext from bias_trick for {what}")
+
+
+# -- part 3: losses ------------------------------------------------------------------------------
+
+def _loss_inputs(reference, rng, dtype=np.float64):
+    ref = _ref(reference)
+    cases = [("the lecture's toy scores", ref.TOY_SCORES, ref.TOY_Y),
+             ("the scores (-2.85, 0.86, 0.28) with y = 2", ref.EXAMPLE_SCORES, ref.EXAMPLE_Y),
+             ("the three cases with y = 0", ref.CASE_SCORES, ref.CASE_Y)]
+    for n, c in ((1, 2), (40, 10)):
+        scores, y = _random_scores(rng, n, c)
+        cases.append((f"random scores (N={n}, C={c})", scores, y))
+    return cases
+
+
+@graded(_f("hinge_losses"), points=1)
+def hinge_losses_matches_reference(student, reference, rng):
+    for what, scores, y in _loss_inputs(reference, rng):
+        expected = _ref(reference).hinge_losses(scores, y)
+        hints = [(expected + 1.0, "the sum also counted j = y_i")]
+        _matches(student.call(_f("hinge_losses"), scores, y), expected, f"hinge_losses for {what}", hints)
+
+
+@graded(_f("squared_hinge_losses"), points=1)
+def squared_hinge_losses_matches_reference(student, reference, rng):
+    ref = _ref(reference)
+    for what, scores, y in _loss_inputs(reference, rng):
+        expected = ref.squared_hinge_losses(scores, y)
+        hints = [(ref.hinge_losses(scores, y) ** 2, "that is the square of the sum; square every term"),
+                 (expected + 1.0, "the sum also counted j = y_i")]
+        _matches(student.call(_f("squared_hinge_losses"), scores, y), expected,
+                 f"squared_hinge_losses for {what}", hints)
+
+
+@graded(_f("softmax_probabilities"), points=1)
+def softmax_probabilities_matches_reference(student, reference, rng):
+    cases = [(what, scores) for what, scores, _ in _loss_inputs(reference, rng)]
+    cases.append(("random scores of size 1000", 1000.0 * rng.standard_normal((5, 6))))
+    for what, scores in cases:
+        got = as_array(student.call(_f("softmax_probabilities"), scores), "softmax_probabilities")
+        check(np.all(np.isfinite(got)), f"softmax_probabilities gives nan or inf for {what}")
+        _matches(got, _ref(reference).softmax_probabilities(scores), f"softmax_probabilities for {what}",
+                 floor=1e-12)
+
+
+@graded(_f("cross_entropy_losses"), points=1)
+def cross_entropy_losses_matches_reference(student, reference, rng):
+    ref = _ref(reference)
+    cases = _loss_inputs(reference, rng)
+    big, y_big = _random_scores(rng, 5, 4, scale=1000.0)
+    cases.append(("random scores of size 1000", big, y_big))
+    for what, scores, y in cases:
+        expected = ref.cross_entropy_losses(scores, y)
+        hints = [(expected / np.log(10.0), "this is the base-10 logarithm (np.log10): the loss uses the "
+                  "natural logarithm, np.log"),
+                 (expected / np.log(2.0), "this is the base-2 logarithm: the loss uses np.log"),
+                 (-expected, "the sign is flipped: the loss is minus the log-probability")]
+        got = as_array(student.call(_f("cross_entropy_losses"), scores, y), "cross_entropy_losses")
+        check(np.all(np.isfinite(got)), f"cross_entropy_losses gives nan or inf for {what}")
+        _matches(got, expected, f"cross_entropy_losses for {what}", hints, floor=1e-12)
+
+
+@graded(_f("toy_svm_answers"), points=1)
+def toy_svm_answers_match_reference(student, reference):
+    expected = _ref(reference).toy_svm_answers()
+    answer = _answers(student, "toy_svm_answers", list(expected))
+    losses = np.asarray(expected["losses"])
+    _matches(answer["losses"], losses, "toy 'losses'",
+             [(losses + 1.0, "each loss also counted j = y_i")])
+    mean = expected["mean"]
+    _matches(_number(answer["mean"], "toy 'mean'"), mean, "toy 'mean'",
+             [(losses.sum(), "that is the sum; the loss of a data set is the mean over its examples")])
+    _matches(_number(answer["mean_doubled_W"], "toy 'mean_doubled_W'"), expected["mean_doubled_W"],
+             "toy 'mean_doubled_W'",
+             [(2.0 * mean, "doubling W doubles the scores, but not the margin"),
+              (mean, "that is the loss of the original W")])
+    _matches(_number(answer["mean_including_correct"], "toy 'mean_including_correct'"),
+             expected["mean_including_correct"], "toy 'mean_including_correct'",
+             [(mean, "that is the loss without the term j = y_i: what does that term add?")])
+    _matches(_number(answer["mean_squared"], "toy 'mean_squared'"), expected["mean_squared"],
+             "toy 'mean_squared'", [(mean ** 2, "that squares the mean loss; square every hinge term")])
+
+
+@graded(_f("loss_at_initialization"), points=1)
+def loss_at_initialization_matches_reference(student, reference):
+    for c in (2, 3, 10, 1000):
+        expected = _ref(reference).loss_at_initialization(c)
+        answer = _answers(student, "loss_at_initialization", ["svm", "softmax"], c)
+        _matches(_number(answer["svm"], "'svm'"), expected["svm"], f"loss_at_initialization({c})['svm']",
+                 [(float(c), "the sum over the wrong classes skips j = y_i")])
+        _matches(_number(answer["softmax"], "'softmax'"), expected["softmax"],
+                 f"loss_at_initialization({c})['softmax']",
+                 [(np.log10(c), "that uses the base-10 logarithm; the loss uses the natural one")])
+
+
+@graded(_f("loss_ranges"), points=1)
+def loss_ranges_match_reference(student, reference):
+    expected = _ref(reference).loss_ranges()
+    answer = _answers(student, "loss_ranges", ["svm", "softmax"])
+    for key in ("svm", "softmax"):
+        pair = as_array(answer[key], f"loss_ranges()['{key}'] (a pair (low, high))", shape=(2,))
+        low, high = expected[key]
+        check(float(pair[0]) == low, f"the lower end of loss_ranges()['{key}'] is wrong")
+        check(float(pair[1]) == high, f"the upper end of loss_ranges()['{key}'] is wrong")
+
+
+@graded(_f("regularization_penalties"), points=1)
+def regularization_penalties_match_reference(student, reference, rng):
+    for shape in ((4,), (10, 3), (1,)):
+        w = rng.standard_normal(shape)
+        expected = _ref(reference).regularization_penalties(w)
+        answer = _answers(student, "regularization_penalties", ["l2", "l1"], w)
+        _matches(_number(answer["l2"], "'l2'"), expected["l2"], f"the L2 penalty of a random {shape} w",
+                 [(np.sqrt(expected["l2"]), "that is the norm; the penalty is the sum of squares")])
+        _matches(_number(answer["l1"], "'l1'"), expected["l1"], f"the L1 penalty of a random {shape} w",
+                 [(float(np.sum(w)), "take absolute values before summing")])
+
+
+@graded(_f("preferred_weights"), points=1)
+def preferred_weights_match_reference(student, reference):
+    expected = _ref(reference).preferred_weights()
+    answer = _answers(student, "preferred_weights", ["l2", "l1"])
+    for key in ("l2", "l1"):
+        got = as_array(answer[key], f"preferred_weights()['{key}']", shape=(), integer=True)
+        check(int(got) == expected[key], f"preferred_weights()['{key}'] is wrong: compare the "
+              f"{key.upper()} penalties of w1 and w2 (the smaller one wins; 0 for a tie)")
+
+
+# -- part 4: optimization ------------------------------------------------------------------------
+
+@graded(_f("numerical_derivative"), points=1)
+def numerical_derivative_matches_reference(student, reference, rng):
+    ref = _ref(reference)
+    cases = [("the lecture's walk-through", ref.GRAD_LOSS_BEFORE, ref.GRAD_LOSS_AFTER, ref.GRAD_H)]
+    cases += [("random losses", float(rng.uniform(0, 5)), float(rng.uniform(0, 5)), float(h))
+              for h in (1e-5, 1e-2)]
+    for what, before, after, h in cases:
+        expected = ref.numerical_derivative(before, after, h)
+        _matches(student.call(_f("numerical_derivative"), before, after, h), expected,
+                 f"numerical_derivative for {what}",
+                 [(-expected, "the sign is flipped: (after - before) / h"),
+                  (expected / 2, "divide by h, not 2h")], rtol=1e-9)
+
+
+@graded(_f("learning_rates"), points=1)
+def learning_rates_match_reference(student, reference, rng):
+    ref = _ref(reference)
+    cases = [("the lecture's schedules", ref.LR0, ref.EPOCHS, ref.TOTAL_EPOCHS, ref.STEP_SIZE, ref.GAMMA)]
+    total = int(rng.integers(20, 200))
+    cases.append(("random schedules", float(rng.uniform(1e-4, 1.0)), rng.integers(0, total + 1, 12),
+                  total, int(rng.integers(1, 20)), float(rng.uniform(0.1, 0.9))))
+    for what, lr0, epochs, total, step, gamma in cases:
+        expected = ref.learning_rates(lr0, epochs, total, step, gamma)
+        answer = _answers(student, "learning_rates", list(expected), lr0, epochs, total, step, gamma)
+        for name, values in expected.items():
+            hints = []
+            if name == "inverse_sqrt":
+                hints = [(lr0 / np.sqrt(epochs + 1.0), "t = 0 counts as t = 1; later epochs stay as they are")]
+            _matches(answer[name], values, f"learning_rates()['{name}'] for {what}", hints, floor=1e-9)
