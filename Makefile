@@ -38,9 +38,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/linear_losses.py
 	$(PY) benchmarks/two_layer_net.py
 	@if [ -n "$$CIFAR10_DIR" ]; then $(PY) benchmarks/load_cifar10.py; else echo "set CIFAR10_DIR to also time CIFAR-10 loading (benchmarks/load_cifar10.py)"; fi
+	@if [ -n "$$CIFAR10_DIR" ]; then $(PY) benchmarks/features.py; else echo "set CIFAR10_DIR to also time featurizing CIFAR-10 (benchmarks/features.py)"; fi
 
 release: $(STAMP)
-	$(VENV)/bin/autograder release
+	$(VENV)/bin/autograder release assignment0
+	$(VENV)/bin/autograder release assignment1
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -3,7 +3,8 @@
 * Smoke runs: every source notebook (``source/*/*.ipynb``) is executed top to bottom with nbclient on
   the small offline digits set (``CS_DATASETS_OFFLINE=1``). They are part of ``make test``.
 * Release notebooks (``release/*/*.ipynb``) must be valid nbformat and hold no solution text.
-* Accuracy run (``make accuracy``): knn.ipynb on the real CIFAR-10 must reach the CS231n targets.
+* Accuracy runs (``make accuracy``): knn, svm, softmax, two_layer_net and features notebooks on the
+  real CIFAR-10 must reach their targets.
 
 The executed notebooks are kept in memory (and copied to pytest's tmp_path for inspection); nothing
 is ever written back into source/.
@@ -278,3 +279,40 @@ def test_two_layer_net_accuracy_on_cifar10(tmp_path, monkeypatch):
     assert best_val[0] >= 0.50, f"best validation accuracy {best_val[0]:.4f} < 0.50"
     assert test_acc[0] >= 0.48, f"test accuracy {test_acc[0]:.4f} < 0.48"
     assert elapsed < 600, f"two_layer_net.ipynb took {elapsed:.0f} s on CIFAR-10; the budget is 10 minutes"
+
+
+FEATURES_RE = {
+    "svm_val": re.compile(r"^SVM on features: best validation accuracy: ([0-9.]+)$", re.M),
+    "svm_test": re.compile(r"^SVM on features: test accuracy: ([0-9.]+)$", re.M),
+    "net_val": re.compile(r"^two-layer net on features: best validation accuracy: ([0-9.]+)$", re.M),
+    "net_test": re.compile(r"^two-layer net on features: test accuracy: ([0-9.]+)$", re.M),
+}
+
+
+@pytest.mark.accuracy
+def test_features_accuracy_on_cifar10(tmp_path, monkeypatch):
+    """The reference on HOG + hue features: SVM test >= 0.42, two-layer net test >= 0.55, in under
+    10 minutes (the issue's targets; measured 0.482 and 0.619 in 46 s on 2 cores)."""
+    from cs_datasets import cifar10_available
+
+    cifar = os.environ.get("CIFAR10_DIR")
+    if not cifar or not cifar10_available(cifar):
+        pytest.skip("set CIFAR10_DIR to a cifar-10-batches-py folder")
+    monkeypatch.delenv("CS_DATASETS_OFFLINE", raising=False)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+
+    start = time.perf_counter()
+    nb = execute_notebook(REPO / "source" / "assignment1" / "features.ipynb", tmp_path)
+    elapsed = time.perf_counter() - start
+    text = stream_text(nb)
+    datasets = set(DATASET_RE.findall(text))
+    assert datasets == {"cifar10"}, f"features.ipynb did not run on CIFAR-10: Dataset lines say {datasets}"
+    found = {key: [float(v) for v in regex.findall(text)] for key, regex in FEATURES_RE.items()}
+    assert all(len(values) == 1 for values in found.values()), f"expected one line each, found {found}"
+    acc = {key: values[0] for key, values in found.items()}
+    print(f"\nfeatures.ipynb on CIFAR-10: SVM validation {acc['svm_val']:.4f}, test {acc['svm_test']:.4f}; "
+          f"two-layer net validation {acc['net_val']:.4f}, test {acc['net_test']:.4f}; {elapsed:.0f} s")
+    assert acc["svm_test"] >= 0.42, f"SVM on features: test accuracy {acc['svm_test']:.4f} < 0.42"
+    assert acc["net_test"] >= 0.55, f"two-layer net on features: test accuracy {acc['net_test']:.4f} < 0.55"
+    assert elapsed < 600, f"features.ipynb took {elapsed:.0f} s on CIFAR-10; the budget is 10 minutes"
