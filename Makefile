@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/grading.py
 	$(PY) benchmarks/linear_losses.py
 	$(PY) benchmarks/two_layer_net.py
+	$(PY) benchmarks/class_scale.py
 	@if [ -n "$$CIFAR10_DIR" ]; then $(PY) benchmarks/load_cifar10.py; else echo "set CIFAR10_DIR to also time CIFAR-10 loading (benchmarks/load_cifar10.py)"; fi
 	@if [ -n "$$CIFAR10_DIR" ]; then $(PY) benchmarks/features.py; else echo "set CIFAR10_DIR to also time featurizing CIFAR-10 (benchmarks/features.py)"; fi
 
