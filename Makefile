@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make demo      set up, then release assignment1 and grade a small demo class"
 	@echo "make test      set up, then run unit, grading and notebook smoke tests"
-	@echo "make accuracy  run the notebooks on the real CIFAR-10 (needs CIFAR10_DIR or a download)"
+	@echo "make accuracy  run the notebooks on the real CIFAR-10 and print their accuracies (CIFAR10_DIR or the download)"
 	@echo "make bench     print the benchmarks in benchmarks/"
 	@echo "make release   regenerate release/ from source/"
 

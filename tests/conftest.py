@@ -1,15 +1,39 @@
-"""Shared pytest set-up: the slow marker runs only when CIFAR10_DIR names a real CIFAR-10 copy."""
+"""Shared pytest set-up.
+
+* ``slow`` tests run only when CIFAR-10 is on disk; ``accuracy`` tests only with ``--run-accuracy``
+  (``make accuracy``), which finds the dataset where ``python -m cs_datasets download cifar10`` put
+  it when CIFAR10_DIR is not set, and stops with a one-line error when there is none.
+* Tests that measure something report it through the ``measured`` fixture; the lines are printed
+  at the end of the run, so ``make accuracy`` shows its numbers without ``-s``.
+"""
 import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+_MEASURED = pytest.StashKey[list]()
 
 
 def pytest_addoption(parser):
     parser.addoption("--run-accuracy", action="store_true",
                      help="also run the full-CIFAR-10 accuracy runs (minutes; `make accuracy`)")
+
+
+def pytest_configure(config):
+    config.stash[_MEASURED] = []
+    if not config.getoption("--run-accuracy", default=False):
+        return
+    # Resolve before any test moves CS_DATASETS_HOME to a temporary folder (see _no_user_cache).
+    from cs_datasets import cifar10_available
+    from cs_datasets.locations import resolve_cifar10_dir
+
+    folder = resolve_cifar10_dir()
+    if not cifar10_available(folder):
+        raise pytest.UsageError(
+            f"the accuracy runs need CIFAR-10, and {folder} does not hold it: run "
+            f"`.venv/bin/python -m cs_datasets download cifar10` or set CIFAR10_DIR")
+    os.environ["CIFAR10_DIR"] = str(folder)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -19,6 +43,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="set CIFAR10_DIR to a cifar-10-batches-py folder"))
         if "accuracy" in item.keywords and not config.getoption("--run-accuracy"):
             item.add_marker(pytest.mark.skip(reason="full CIFAR-10 accuracy run: `make accuracy`"))
+
+
+@pytest.fixture
+def measured(request):
+    """``measured(line)`` keeps one line of results for the summary printed after the run."""
+    return request.config.stash[_MEASURED].append
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    lines = config.stash.get(_MEASURED, [])
+    if lines:
+        terminalreporter.section("measured")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(autouse=True)

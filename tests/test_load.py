@@ -50,13 +50,13 @@ print(json.dumps({{"seconds": time.monotonic() - start, "not_graded": summary.no
     return kinds, records, stats
 
 
-def test_every_submission_is_graded_once_in_bounded_time(load_run, record_property):
+def test_every_submission_is_graded_once_in_bounded_time(load_run, record_property, measured):
     kinds, records, stats = load_run
     assert sorted(records) == sorted(kinds)
     assert stats["not_graded"] == {}
     per_minute = 60 * STUDENTS / stats["seconds"]
     record_property("submissions_per_minute", round(per_minute, 1))
-    print(f"\n{STUDENTS} submissions in {stats['seconds']:.0f} s with 2 workers: {per_minute:.0f} per minute; "
+    measured(f"load test: {STUDENTS} submissions in {stats['seconds']:.0f} s with 2 workers: {per_minute:.0f} per minute; "
           f"peak memory: grader {stats['parent_mb']:.0f} MB, largest worker or sandbox {stats['largest_child_mb']:.0f} MB")
     assert stats["seconds"] < 600
 
