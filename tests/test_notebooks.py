@@ -191,13 +191,6 @@ def _one(regex, text, what):
 
 @pytest.mark.accuracy
 def test_knn_accuracy_on_cifar10(tmp_path, monkeypatch, measured):
-    from cs_datasets import cifar10_available
-
-    cifar = os.environ.get("CIFAR10_DIR")
-    if not cifar:
-        pytest.skip("set CIFAR10_DIR to a cifar-10-batches-py folder")
-    if not cifar10_available(cifar):
-        pytest.skip(f"CIFAR10_DIR={cifar} does not hold the CIFAR-10 batches")
     monkeypatch.delenv("CS_DATASETS_OFFLINE", raising=False)
     monkeypatch.setenv("MPLBACKEND", "Agg")
 
@@ -231,11 +224,6 @@ BEST_VAL_RE = re.compile(r"^best validation accuracy achieved during cross-valid
 @pytest.mark.parametrize("name, target", [("svm.ipynb", 0.37), ("softmax.ipynb", 0.36)])
 def test_linear_classifier_accuracy_on_cifar10(name, target, tmp_path, monkeypatch, measured):
     """The reference's hyperparameter search reaches the issue's validation target, in under 5 min."""
-    from cs_datasets import cifar10_available
-
-    cifar = os.environ.get("CIFAR10_DIR")
-    if not cifar or not cifar10_available(cifar):
-        pytest.skip("set CIFAR10_DIR to a cifar-10-batches-py folder")
     monkeypatch.delenv("CS_DATASETS_OFFLINE", raising=False)
     monkeypatch.setenv("MPLBACKEND", "Agg")
 
@@ -258,11 +246,6 @@ NET_TEST_RE = re.compile(r"^test accuracy: ([0-9.]+)$", re.M)
 @pytest.mark.accuracy
 def test_two_layer_net_accuracy_on_cifar10(tmp_path, monkeypatch, measured):
     """The reference's tuned network: validation >= 0.50 and test >= 0.48, in under 10 minutes."""
-    from cs_datasets import cifar10_available
-
-    cifar = os.environ.get("CIFAR10_DIR")
-    if not cifar or not cifar10_available(cifar):
-        pytest.skip("set CIFAR10_DIR to a cifar-10-batches-py folder")
     monkeypatch.delenv("CS_DATASETS_OFFLINE", raising=False)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
@@ -293,11 +276,6 @@ FEATURES_RE = {
 def test_features_accuracy_on_cifar10(tmp_path, monkeypatch, measured):
     """The reference on HOG + hue features: SVM test >= 0.42, two-layer net test >= 0.55, in under
     10 minutes (the issue's targets; measured 0.482 and 0.619 in 46 s on 2 cores)."""
-    from cs_datasets import cifar10_available
-
-    cifar = os.environ.get("CIFAR10_DIR")
-    if not cifar or not cifar10_available(cifar):
-        pytest.skip("set CIFAR10_DIR to a cifar-10-batches-py folder")
     monkeypatch.delenv("CS_DATASETS_OFFLINE", raising=False)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
