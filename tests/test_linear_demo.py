@@ -122,7 +122,7 @@ def test_unknown_loss_is_a_clear_error():
 def test_notebook_widgets_step_run_and_randomize(tmp_path, monkeypatch):
     """Headless, the notebook shows static plots; its widget panel still works when driven by code."""
     pytest.importorskip("ipywidgets")
-    from nbclient import NotebookClient
+    from notebook_kernel import notebook_client
 
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(NOTEBOOK, as_version=4)
@@ -138,8 +138,7 @@ def test_notebook_widgets_step_run_and_randomize(tmp_path, monkeypatch):
         "old_X = demo.X.copy()\n"
         "demo.randomize_button.click()\n"
         "print('RESULT', before, after_steps, bool((demo.X != old_X).any()))"))
-    client = NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOK.parent)}})
+    client = notebook_client(nb, NOTEBOOK.parent, tmp_path, timeout=120)
     client.execute()
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
     _, before, after, moved = text.split()[-4:]

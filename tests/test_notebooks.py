@@ -17,8 +17,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+from notebook_kernel import notebook_client
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE_NOTEBOOKS = sorted(REPO.glob("source/*/*.ipynb"))
@@ -88,9 +89,8 @@ def execute_notebook(path, tmp_path, timeout=CELL_TIMEOUT):
     def on_cell_start(cell, cell_index):
         current["index"] = cell_index
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
-                            resources={"metadata": {"path": str(folder)}},
-                            on_cell_start=on_cell_start)
+    client = notebook_client(nb, folder, tmp_path, timeout, allow_errors=False,
+                             on_cell_start=on_cell_start)
     failure = None
     try:
         client.execute()
