@@ -13,6 +13,7 @@ import pytest
 from assignments.gradient_check import eval_numerical_gradient, rel_error
 from assignments.linear_demo import (LOSSES, compute_loss, decision_regions, gradient_step,
                                      initial_parameters, make_points, train)
+from notebook_kernel import notebook_client
 
 REPO = Path(__file__).resolve().parent.parent
 CLASSIFIERS = REPO / "source" / "assignment1" / "classifiers"
@@ -122,7 +123,6 @@ def test_unknown_loss_is_a_clear_error():
 def test_notebook_widgets_step_run_and_randomize(tmp_path, monkeypatch):
     """Headless, the notebook shows static plots; its widget panel still works when driven by code."""
     pytest.importorskip("ipywidgets")
-    from notebook_kernel import notebook_client
 
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(NOTEBOOK, as_version=4)
