@@ -3,6 +3,8 @@ import argparse
 import json
 import sys
 
+from .sandbox.runner import Limits
+
 
 def _cmd_check(args):
     from .check import CheckError, check
@@ -36,10 +38,14 @@ def _cmd_release(args):
 
 def _cmd_grade(args):
     from .grade import GradeError, grade_class
+    if args.budget <= 0:
+        print("error: --budget must be a positive number of seconds", file=sys.stderr)
+        return 2
     try:
         summary = grade_class(args.submissions, assignment=args.assignment, course_dir=args.course,
                               workers=args.workers, json_path=args.json, force=args.force,
-                              scheduler=args.scheduler)
+                              scheduler=args.scheduler, insecure=args.insecure,
+                              limits=Limits(student_seconds=args.budget))
     except GradeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -76,6 +82,12 @@ def _parser():
     g.add_argument("--force", action="store_true", help="regrade students whose results are up to date")
     g.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="grade on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786 (replaces --workers)")
+    g.add_argument("--budget", type=float, default=Limits.student_seconds, metavar="SECONDS",
+                   help="wall time for all of one student's tests; tests left when it is spent count "
+                        "as timeouts (default: %(default)g)")
+    g.add_argument("--insecure", action="store_true",
+                   help="grade even where student code cannot be isolated (no Linux user namespaces): "
+                        "resource limits only; recorded in grades.json and the feedback")
     g.set_defaults(run=_cmd_grade)
 
     d = sub.add_parser("demo", help="release, then grade a small demo class")

@@ -8,9 +8,9 @@ results files, the gradebook, feedback, grades.csv. Only the per-student job tra
 - each submission, as zip bytes (a folder is first copied safely, regular files only);
 - back comes the same JSON record as in local mode.
 
-On a worker the job runs ``grade.grade_student`` in a single-threaded interpreter of its own (the
-Dask worker has threads; the sandbox forks), so each student's code still runs in its own sandbox, which
-hides the unpacked course folder as it hides ``source/`` locally. Workers need this package at the
+On a worker the job runs ``job.grade_student`` (the function local grading runs too) in a
+single-threaded interpreter of its own (the Dask worker has threads; the sandbox forks), so each
+student's code still runs in its own sandbox, whose root holds nothing of the unpacked course. Workers need this package at the
 same version and nothing of the course. Dask is imported only here: local grading never needs it.
 """
 import dataclasses
@@ -90,7 +90,7 @@ _servers = threading.local()  # one job server per worker thread
 
 
 def _run_job(job):
-    """Run ``grade.grade_student`` in a single-threaded interpreter and return its record.
+    """Run ``job.grade_student`` in a single-threaded interpreter and return its record.
 
     Not in the worker's own process: it has threads, and the sandbox forks. Not through
     multiprocessing either: Dask's worker processes are daemonic and may not have children of it.
@@ -121,18 +121,18 @@ def _run_job(job):
 
 def _job_server():
     """``python -m autograder.cluster``: one job per JSON line on stdin, one record per line out."""
-    from .grade import grade_student
+    from .job import grade_student
     from .sandbox import Limits
     for line in sys.stdin:
         job = json.loads(line)
         record = grade_student(job["student"], job["submission"], job["assignment"], job["source_dir"],
-                               job["hidden"], Limits(**job["limits"]), None)
+                               Limits(**job["limits"]), None, job["insecure"])
         sys.stdout.write(json.dumps(record) + "\n")
         sys.stdout.flush()
 
 
-def grade_on_worker(version, student, payload, assignment, bundle, digest, hidden, limits):
-    """Grade one student on a Dask worker; returns the record ``grade.grade_student`` makes."""
+def grade_on_worker(version, student, payload, assignment, bundle, digest, limits, insecure):
+    """Grade one student on a Dask worker; returns the record ``job.grade_student`` makes."""
     if version != __version__:
         return {"student": student, "assignment": assignment,
                 "not_graded": f"the worker runs autograder {__version__}, the coordinator {version}"}
@@ -142,7 +142,7 @@ def grade_on_worker(version, student, payload, assignment, bundle, digest, hidde
         submission = temp / f"{student}.zip"
         submission.write_bytes(payload)
         return _run_job({"student": student, "submission": str(submission), "assignment": assignment,
-                         "source_dir": str(course), "hidden": list(hidden) + [str(course)],
+                         "source_dir": str(course), "insecure": bool(insecure),
                          "limits": dataclasses.asdict(limits)})
     finally:
         shutil.rmtree(temp, ignore_errors=True)
@@ -150,7 +150,7 @@ def grade_on_worker(version, student, payload, assignment, bundle, digest, hidde
 
 # -- the coordinator's loop ----------------------------------------------------------------------
 
-def run_on_cluster(scheduler, todo, assignment, source_dir, hidden, limits, unusable):
+def run_on_cluster(scheduler, todo, assignment, source_dir, limits, insecure, unusable):
     """Yield (student, key, record) as the cluster finishes them.
 
     ``todo`` is {student: (path, key)}; ``unusable(student, message)`` makes the record of a
@@ -189,7 +189,7 @@ def run_on_cluster(scheduler, todo, assignment, source_dir, hidden, limits, unus
                     yield student, key, unusable(student, f"submission unusable: {exc}")
                     continue
                 future = client.submit(grade_on_worker, __version__, student, payload, assignment, shared,
-                                       digest, [str(h) for h in hidden], limits, pure=False, retries=1,
+                                       digest, limits, insecure, pure=False, retries=1,
                                        key=f"autograder-{student}-{key[-12:]}-{os.getpid()}")
                 jobs[future] = (student, key)
                 running.add(future)

@@ -12,7 +12,6 @@ import json
 import multiprocessing
 import os
 import re
-import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -20,9 +19,9 @@ from pathlib import Path
 
 from . import report
 from .cluster import ClusterError, run_on_cluster
-from .grading import TestResult, load_tests, run_tests
-from .sandbox import Limits, SandboxError
-from .workspace import SubmissionError, private_copy
+from .grading import load_tests
+from .job import grade_student, unusable_record
+from .sandbox import NO_ISOLATION, Limits, isolation_available
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
 RESULTS_FILE = "autograder_results.json"
@@ -76,52 +75,7 @@ def digest_path(path):
     return h.hexdigest()
 
 
-# -- the worker (runs in a pool process) ----------------------------------------------------------
-
-def unusable_record(student, assignment, tests, message):
-    """The record of a submission that cannot be graded at all: every test an error, zero points."""
-    results = [TestResult(t.name, t.function, 0.0, t.points, "error", message, t.hidden) for t in tests]
-    return {"student": student, "assignment": assignment, "score": 0.0,
-            "max_score": sum(r.max_points for r in results), "tests": [r.as_json() for r in results],
-            "seconds": 0.0}
-
-
-def grade_student(student, submission, assignment, source_dir, hidden_paths, limits, scratch):
-    """Grade one student; returns the JSON record. Never raises for problems with the submission."""
-    tests = load_tests(Path(source_dir) / "tests", include_hidden=True)
-    started = time.monotonic()
-    try:
-        temp, workdir = private_copy(submission, assignment, scratch=scratch)
-    except SubmissionError as exc:
-        return unusable_record(student, assignment, tests, f"submission unusable: {exc}")
-    else:
-        try:
-            results = run_tests(tests, workdir, reference_dir=source_dir, hidden_paths=hidden_paths,
-                                limits=limits)
-        except SandboxError as exc:
-            return {"student": student, "assignment": assignment, "not_graded": str(exc)}
-        finally:
-            shutil.rmtree(temp, ignore_errors=True)
-    return {"student": student, "assignment": assignment,
-            "score": sum(r.points for r in results), "max_score": sum(r.max_points for r in results),
-            "tests": [r.as_json() for r in results],
-            "seconds": round(time.monotonic() - started, 3)}
-
-
 # -- the parent ---------------------------------------------------------------------------------
-
-def _course_paths_to_hide(course):
-    """Every entry of the course folder except those the sandboxed child needs to run Python and
-    the grader's child program: source/ and tests, but also .git (whose history holds both)."""
-    needed = [Path(sys.prefix).resolve(), Path(__file__).resolve().parent]
-    hide = []
-    for entry in sorted(course.iterdir()):
-        resolved = entry.resolve()
-        if any(resolved == n or resolved in n.parents for n in needed):
-            continue
-        hide.append(entry)
-    return hide
-
 
 def _tests_digest(source_dir):
     h = hashlib.sha256()
@@ -142,13 +96,16 @@ def _load_previous(path, key):
 
 
 def grade_class(submissions, assignment="assignment1", course_dir=".", workers=None, json_path=None,
-                force=False, limits=Limits(), progress=True, gradebook=True, out_dir=None, scheduler=None):
+                force=False, limits=Limits(), progress=True, gradebook=True, out_dir=None, scheduler=None,
+                insecure=False):
     """Grade every submission; returns a printable summary. See the module docstring.
 
     ``course_dir`` holds ``source/<assignment>`` (tests and reference); ``out_dir`` (default: the
     course folder) gets ``gradebook.db``, ``autograded/``, ``feedback/`` and ``grades.csv``.
     ``scheduler``: the address of a Dask distributed scheduler (``tcp://host:8786``) whose workers
     grade the students instead of a local pool (``workers`` is then ignored); see ``cluster.py``.
+    ``insecure``: grade even though this machine cannot isolate student code (refused otherwise);
+    every record, grades.json and each feedback page then say so.
     """
     course = Path(course_dir).resolve()
     out = Path(out_dir).resolve() if out_dir else course
@@ -159,6 +116,10 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
         tests = load_tests(source_dir / "tests", include_hidden=True)
     except Exception as exc:  # noqa: BLE001 - an instructor's broken test file
         raise GradeError(f"cannot load the tests of {assignment}: {type(exc).__name__}: {exc}") from None
+    if not insecure and not scheduler and not isolation_available():
+        raise GradeError(f"{NO_ISOLATION}; refusing to grade. Grade on a Linux machine that allows user "
+                         f"namespaces, or pass --insecure to grade with resource limits only (recorded "
+                         f"in grades.json and every student's feedback)")
     found, skipped = find_submissions(submissions, assignment)
     if not found:
         raise GradeError(f"no submissions in {submissions} (expected <student>/{assignment}/ or <student>.zip)")
@@ -168,15 +129,11 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
     out_root = out / "autograded"
     feedback_root = out / "feedback"
     db_path = out / "gradebook.db"
-    # Everything the student's code must not see while it runs.
-    hidden = _course_paths_to_hide(course) + [db_path, Path(submissions).resolve(), out_root, feedback_root]
-    if json_path:
-        hidden.append(Path(json_path).resolve())
 
     tests_key = _tests_digest(source_dir)
     records, todo = {}, {}
     for student, path in found.items():
-        key = f"{tests_key}:{digest_path(path)}"
+        key = f"{tests_key}:{digest_path(path)}" + (":insecure" if insecure else "")
         previous = None if force else _load_previous(out_root / student / assignment / RESULTS_FILE, key)
         if previous is not None:
             records[student] = previous
@@ -195,10 +152,10 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
     not_graded = {}
     if todo:
         if scheduler:
-            finished = run_on_cluster(scheduler, todo, assignment, source_dir, hidden, limits,
+            finished = run_on_cluster(scheduler, todo, assignment, source_dir, limits, insecure,
                                       lambda student, message: unusable_record(student, assignment, tests, message))
         else:
-            finished = _run_locally(todo, assignment, source_dir, hidden, limits, workers)
+            finished = _run_locally(todo, assignment, source_dir, limits, workers, insecure)
         try:
             _collect(finished, len(todo), progress, out_root, feedback_root, book, records, not_graded)
         except ClusterError as exc:
@@ -218,16 +175,17 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
 
 
 def _public_records(records):
-    return [{k: r[k] for k in ("student", "assignment", "score", "max_score", "tests")} for r in records]
+    keys = ("student", "assignment", "score", "max_score", "tests", "insecure")
+    return [{k: r[k] for k in keys if k in r} for r in records]
 
 
-def _run_locally(todo, assignment, source_dir, hidden, limits, workers):
+def _run_locally(todo, assignment, source_dir, limits, workers, insecure):
     """Yield (student, key, record) as a local pool of ``workers`` processes finishes them."""
     # spawn: workers start clean, with no threads inherited from this process (the sandbox forks).
     context = multiprocessing.get_context("spawn")
     with _single_threaded_blas(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(grade_student, s, str(p), assignment, str(source_dir),
-                               [str(h) for h in hidden], limits, None): (s, key)
+        futures = {pool.submit(grade_student, s, str(p), assignment, str(source_dir), limits, None,
+                               insecure): (s, key)
                    for s, (p, key) in todo.items()}
         for future in as_completed(futures):
             student, key = futures[future]

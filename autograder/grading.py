@@ -3,17 +3,29 @@
 The tests are the instructor's: they run here, in the grader's process. The student's code runs
 only inside the ``Sandbox``; what comes back is numbers, which the tests compare and score.
 """
+import builtins
 import importlib
 import importlib.util
+import os
 import sys
+import time
 import traceback
+from collections import Counter
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from .loops import closure_files
 from .sandbox import Limits, Sandbox, SandboxError, StudentCallError
 from .spec import TestFailure
+
+# Exception names a hidden test may show: the language's and numpy's own. Any other name was
+# chosen by the submission and could spell out a hidden input.
+KNOWN_EXCEPTIONS = frozenset(
+    [name for name, obj in vars(builtins).items() if isinstance(obj, type) and issubclass(obj, BaseException)]
+    + ["LinAlgError", "AxisError", "ComplexWarning", "TooHardError", "DTypePromotionError"])
+TIMEOUTS_PER_FUNCTION = 2  # after this many, a function's remaining tests are not run
 
 STATUSES = ("passed", "failed", "error", "timeout", "not_implemented")
 MAX_SOURCE_BYTES = 2 << 20
@@ -53,7 +65,8 @@ def load_tests(tests_dir, include_hidden):
                 if test.name in names:
                     raise ValueError(f"two graded tests are named {test.name!r} ({path.name})")
                 names.add(test.name)
-                found.append(test.__class__(test.name, test.function, test.points, test.run, hidden, notebook))
+                found.append(test.__class__(test.name, test.function, test.points, test.run, hidden, notebook,
+                                            test.fresh))
     return found
 
 
@@ -66,11 +79,18 @@ def _import_file(path):
 
 
 class StudentCode:
-    """What a test may do with the student's work: call into it (sandboxed) and read its text."""
+    """What a test may do with the student's work: call into it (sandboxed) and read its text.
+
+    ``fresh`` is true while a test marked ``@graded(..., fresh=True)`` runs: its calls go to a
+    child process in which no module outside what the static checks read has run (the child is
+    restarted first when an earlier test called into other modules), so nothing that ran for an
+    earlier test (a module imported then, an attribute rebound then) can hide from them.
+    """
 
     def __init__(self, sandbox, workdir):
         self._sandbox = sandbox
         self._workdir = Path(workdir).resolve()
+        self.fresh = False
 
     def call(self, target, *args, **kwargs):
         """Call the student's function ``target`` (dotted path); returns plain numbers/arrays."""
@@ -88,6 +108,27 @@ class StudentCode:
         if path.stat().st_size > MAX_SOURCE_BYTES:
             raise TestFailure(f"{relative_path} is too large to read")
         return path.read_text(encoding="utf-8", errors="replace")
+
+    def loaded_modules(self):
+        """Relative paths of the student's modules the current child was asked to call into."""
+        return set(self._sandbox.loaded)
+
+    def module_file(self, target):
+        return self._sandbox.module_file(target)
+
+    def python_files(self):
+        """{relative posix path: text} of every regular ``.py`` file in the submission (for static
+        analysis across modules; read here, never executed)."""
+        files = {}
+        for folder, dirs, names in os.walk(self._workdir, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not os.path.islink(os.path.join(folder, d)))
+            for name in sorted(names):
+                path = Path(folder) / name
+                if name.endswith(".py") and path.is_file() and not path.is_symlink():
+                    relative = path.relative_to(self._workdir).as_posix()
+                    if path.stat().st_size <= MAX_SOURCE_BYTES:
+                        files[relative] = path.read_text(encoding="utf-8", errors="replace")
+        return files
 
 
 class Reference:
@@ -122,6 +163,8 @@ def _run_one(test, student, reference):
             return "failed", f"{exc.message} ({exc.detail})"
         return "failed", exc.message
     except StudentCallError as exc:
+        if test.hidden:
+            return exc.status, _hidden_student_message(exc, student)
         return exc.status, _student_message(exc)
     except SandboxError:
         raise  # not the student's doing: never scored
@@ -142,25 +185,89 @@ def _student_message(exc):
     return exc.message
 
 
-def run_tests(tests, workdir, reference_dir=None, hidden_paths=(), limits=Limits(), progress=None):
+def _hidden_student_message(exc, student):
+    """What a hidden test says about a call that gave no value: the status, the exception's type
+    when it is a standard one, and the place in the student's own files when that place exists.
+    Never the exception's message, which the submission writes and could fill with hidden inputs."""
+    if exc.status == "not_implemented":
+        return "not implemented yet: fill in the stub"
+    if exc.status == "timeout":
+        return f"timed out: {exc.message}"  # the grader's own words
+    if not exc.exc_type:
+        return exc.hidden_message
+    kind = exc.exc_type if exc.exc_type in KNOWN_EXCEPTIONS else "an exception of its own class"
+    place = _checked_place(exc.where, student)
+    return (f"your code raised {kind}{f' at {place}' if place else ''} (hidden tests do not show "
+            f"exception messages: run the public tests or your notebook on similar inputs to see it)")
+
+
+def _checked_place(where, student):
+    """'file.py:12' when ``where`` names an existing line of a .py file of the submission."""
+    if not where:
+        return ""
+    name, line = where
+    relative = PurePosixPath(str(name))
+    if (relative.is_absolute() or ".." in relative.parts or relative.suffix != ".py"
+            or not isinstance(line, int) or isinstance(line, bool) or line < 1):
+        return ""
+    try:
+        lines = student.source(str(relative)).count("\n") + 1
+    except TestFailure:
+        return ""
+    return f"{relative}:{line}" if line <= lines else ""
+
+
+def run_tests(tests, workdir, reference_dir=None, limits=Limits(), progress=None, insecure=False):
     """Run ``tests`` against the student's files in ``workdir``; returns a list of ``TestResult``.
 
-    Every test gets a result: a crash, timeout or unexpected answer costs only that test. When the
-    sandbox itself cannot start (twice in a row), ``SandboxError`` propagates: that is no result.
+    Every test gets a result: a crash, timeout or unexpected answer costs only that test. All tests
+    together get ``limits.student_seconds`` of wall time: once it is spent, the remaining tests are
+    reported as timeouts without running, and after two timeouts in one function the rest of that
+    function's tests are too. When the sandbox itself cannot start (twice in a row),
+    ``SandboxError`` propagates: that is no result. ``insecure``: see ``Sandbox``.
     """
     reference = Reference(reference_dir)
     results = []
-    with Sandbox(workdir, hidden_paths=hidden_paths, limits=limits) as sandbox:
+    timeouts = Counter()
+    deadline = time.monotonic() + limits.student_seconds
+    with Sandbox(workdir, limits=limits, insecure=insecure, deadline=deadline) as sandbox:
         student = StudentCode(sandbox, workdir)
         for test in tests:
-            try:
-                status, message = _run_one(test, student, reference)
-            except SandboxError:
-                sandbox.close()
-                status, message = _run_one(test, student, reference)  # one retry, then give up
+            if time.monotonic() >= deadline:
+                status, message = "timeout", (f"not run: this submission used up its time budget "
+                                              f"({limits.student_seconds:g} s for all tests)")
+            elif timeouts[test.function] >= TIMEOUTS_PER_FUNCTION:
+                status, message = "timeout", (f"not run: {TIMEOUTS_PER_FUNCTION} earlier tests of this "
+                                              f"function timed out")
+            else:
+                status, message = _run_guarded(test, student, reference, sandbox)
+                timeouts[test.function] += status == "timeout"
             points = test.points if status == "passed" else 0.0
             results.append(TestResult(test.name, test.function, points, test.points, status,
                                       message.splitlines()[0][:300] if message else "", test.hidden))
             if progress:
                 progress(results[-1])
     return results
+
+
+def _analysed_files(student, function):
+    """The files the loop analysis reads for ``function``: its module and what that imports."""
+    module = student.module_file(function)
+    return closure_files(student.python_files(), module) if module else set()
+
+
+def _run_guarded(test, student, reference, sandbox):
+    """One test, in a child of its own when the test asks for one; one retry when the sandbox
+    itself failed to start."""
+    for attempt in (1, 2):
+        if test.fresh and not sandbox.loaded <= _analysed_files(student, test.function):
+            sandbox.close()
+        student.fresh = test.fresh
+        try:
+            return _run_one(test, student, reference)
+        except SandboxError:
+            sandbox.close()
+            if attempt == 2:
+                raise
+        finally:
+            student.fresh = False

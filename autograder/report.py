@@ -120,10 +120,12 @@ def feedback_html(record):
     rows = []
     for t in record["tests"]:
         colour = _STATUS_COLOURS.get(t["status"], "#000")
-        rows.append(f"<tr><td><code>{e(short_function(t['function']))}</code></td><td>{e(t['name'])}</td>"
+        rows.append(f"<tr><td><code>{e(short_function(t['function']))}</code></td><td>{e(t['name'])}{' <small>(hidden)</small>' if t.get('hidden') else ''}</td>"
                     f"<td class=num>{_fmt(t['points'])}/{_fmt(t['max_points'])}</td>"
                     f"<td style='color:{colour}'>{e(t['status'].replace('_', ' '))}</td>"
                     f"<td>{e(t['message'])}</td></tr>")
+    insecure = ("\n<p><b>Graded without isolation</b> (<code>--insecure</code>): the student's code ran "
+                "with resource limits only.</p>" if record.get("insecure") else "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{e(record['assignment'])}: feedback for {e(record['student'])}</title>
@@ -132,7 +134,7 @@ table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;
 .num{{text-align:right;white-space:nowrap}}</style></head><body>
 <h1>{e(record['assignment'])}: {_fmt(record['score'])} / {_fmt(record['max_score'])} autograded points</h1>
 <p>Student: <b>{e(record['student'])}</b>. Written answers (inline questions) are graded by hand and
-are not included here.</p>
+are not included here.</p>{insecure}
 <table><tr><th>function</th><th>test</th><th class=num>points</th><th>status</th><th>message</th></tr>
 {chr(10).join(rows)}
 </table></body></html>

@@ -5,17 +5,20 @@ A test file (``source/<assignment>/tests/public_*.py`` or ``hidden_*.py``) decla
 
 - ``student``: a ``StudentCode``; ``student.call(...)`` runs the student's function in the sandbox
   and returns plain numbers, ``student.source(path)`` returns a student file's text for static checks.
+  A test that judges loops (``assert_max_loops``) is declared ``@graded(..., fresh=True)``: it then
+  runs in a child process of its own, so the code it calls is exactly the code the analysis reads.
 - ``reference``: the reference solution's modules (hidden tests only), e.g.
   ``reference.module("classifiers.k_nearest_neighbor")``.
 - ``rng``: a ``numpy.random.Generator`` seeded from the test's own name, so inputs are reproducible.
 
 A test passes by returning; it fails by raising ``TestFailure`` (the assertion helpers below do).
 """
-import ast
 import zlib
 from dataclasses import dataclass
 
 import numpy as np
+
+from .loops import analyze
 
 
 class TestFailure(AssertionError):
@@ -39,20 +42,26 @@ class GradedTest:
     run: object        # the test function
     hidden: bool = False
     notebook: str = ""  # the notebook whose section this function belongs to (NOTEBOOK in the file)
+    fresh: bool = False  # run in a child process started for this test alone
 
     def seed(self):
         return zlib.crc32(self.name.encode())
 
 
-def graded(function, points=1.0, name=None):
-    """Mark a test function as graded: ``function`` is the dotted path of what it grades."""
+def graded(function, points=1.0, name=None, fresh=False):
+    """Mark a test function as graded: ``function`` is the dotted path of what it grades.
+    ``fresh``: run it in a child process of its own (required for tests that judge loops)."""
     def mark(fn):
-        fn.graded = GradedTest(name or fn.__name__, function, float(points), fn)
+        fn.graded = GradedTest(name or fn.__name__, function, float(points), fn, fresh=bool(fresh))
         return fn
     return mark
 
 
 # -- comparisons (trusted: they see only numbers that came back over the pipe) -------------------
+# A failure's ``message`` holds only what the test itself knows (names, expected shapes, advice);
+# numbers the student's code returned go into ``detail``, which hidden tests never show: a
+# submission could otherwise return a hidden input as a shape or an error size and read it in
+# its feedback.
 
 def as_array(value, what, shape=None, integer=False):
     """``value`` as a float or int ndarray with ``shape``; a clear ``TestFailure`` otherwise."""
@@ -63,7 +72,7 @@ def as_array(value, what, shape=None, integer=False):
     if array is None or array.dtype.kind not in "biuf":
         raise TestFailure(f"{what} should be a numeric array; got {type(value).__name__}")
     if shape is not None and array.shape != tuple(shape):
-        raise TestFailure(f"{what} has shape {array.shape}; expected {tuple(shape)}")
+        raise TestFailure(f"{what} does not have the expected shape {tuple(shape)}", f"got {array.shape}")
     if integer and array.dtype.kind == "f":
         if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
             raise TestFailure(f"{what} should hold whole numbers (class labels)")
@@ -78,14 +87,21 @@ def rel_error(actual, expected, floor=1e-8):
 
 
 def assert_close(actual, expected, what, rtol=1e-6, floor=1e-8):
-    """Fail unless ``actual`` has the shape of ``expected`` and agrees to relative error ``rtol``."""
-    expected = np.asarray(expected, dtype=np.float64)
+    """Fail unless ``actual`` has the shape of ``expected`` and agrees to relative error ``rtol``.
+
+    Both sides must be finite: ``expected`` may come from another of the student's functions (a
+    public test comparing two versions), and nan compares as "no error" in any tolerance test.
+    """
+    expected = as_array(expected, f"the value {what} is compared with")
     actual = as_array(actual, what, shape=expected.shape)
+    if not np.all(np.isfinite(expected)):
+        raise TestFailure(f"{what}: the value it is compared with contains nan or inf (when that is "
+                          f"another of your functions, fix that one first)")
     if not np.all(np.isfinite(actual)):
         raise TestFailure(f"{what} contains nan or inf")
     err = rel_error(actual, expected, floor)
-    if err > rtol:
-        raise TestFailure(f"{what} is off: relative error {err:.1e} (allowed {rtol:.0e})")
+    if not err <= rtol:
+        raise TestFailure(f"{what} is off: relative error above {rtol:.0e}", f"measured {err:.1e}")
 
 
 def assert_equal_labels(actual, expected, what):
@@ -94,83 +110,38 @@ def assert_equal_labels(actual, expected, what):
     wrong = int(np.sum(actual != expected))
     if wrong:
         first = int(np.argmax(actual != expected))
-        raise TestFailure(f"{what}: {wrong} of {expected.size} labels differ",
-                          f"first at index {first}: got {actual.flat[first]}, expected {expected.flat[first]}")
+        raise TestFailure(f"{what}: labels differ from the expected ones",
+                          f"{wrong} of {expected.size} differ, the first at index {first}: "
+                          f"got {actual.flat[first]}, expected {expected.flat[first]}")
 
 
-def check(condition, message):
+def check(condition, message, detail=""):
+    """Fail with ``message`` unless ``condition``; ``detail`` (public tests only) may quote the
+    student's values."""
     if not condition:
-        raise TestFailure(message)
+        raise TestFailure(message, detail)
 
 
 # -- static checks on the student's source text (parsed, never run) ------------------------------
 
-_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-# Calls that run a Python function once per element: loops in all but syntax.
-_LOOPING_CALLS = {"map", "filter", "apply_along_axis", "apply_over_axes", "vectorize", "frompyfunc",
-                  "fromiter"}
-
-
-def _definitions(tree):
-    """{'name' or 'Class.name': FunctionDef} for module-level functions and methods."""
-    found = {}
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            found[node.name] = node
-        elif isinstance(node, ast.ClassDef):
-            for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    found[f"{node.name}.{item.name}"] = item
-    return found
-
-
-def count_loops(source_text, qualname):
-    """Loops and comprehensions in ``qualname`` and in the module's own functions it calls.
-
-    Returns None when ``qualname`` is not defined by a plain ``def`` in the file. Calls such as
-    ``map`` or ``np.apply_along_axis`` count as loops. Calls are followed by name (``helper(...)``,
-    ``self.method(...)``), transitively, so that moving a loop into a helper does not hide it.
-    """
-    try:
-        tree = ast.parse(source_text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    defs = _definitions(tree)
-    if qualname not in defs:
-        return None
-    owner = qualname.rsplit(".", 1)[0] if "." in qualname else None
-    seen, todo, loops = set(), [qualname], 0
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        for node in ast.walk(defs[name]):
-            if isinstance(node, _LOOPS):
-                loops += 1
-            elif isinstance(node, ast.Call):
-                callee = node.func
-                called = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
-                if called in _LOOPING_CALLS:
-                    loops += 1
-                if isinstance(callee, ast.Name) and callee.id in defs:
-                    todo.append(callee.id)
-                elif (isinstance(callee, ast.Attribute) and isinstance(callee.value, ast.Name)
-                      and callee.value.id == "self" and owner and f"{owner}.{callee.attr}" in defs):
-                    todo.append(f"{owner}.{callee.attr}")
-    return loops
-
-
 def assert_max_loops(student, path, qualname, limit):
-    """Fail when ``qualname`` in the student's file ``path`` uses more than ``limit`` loops."""
-    loops = count_loops(student.source(path), qualname)
-    if loops is None:
-        raise TestFailure(f"could not find `def {qualname.split('.')[-1]}` in {path}")
-    if loops > limit:
+    """Fail when ``qualname`` ('func' or 'Class.method') in the student's file ``path`` uses more
+    than ``limit`` loops, counting the submission's functions it refers to (see ``loops.py``), or
+    when its name could be bound to other code at run time. Only in ``@graded(..., fresh=True)``
+    tests: their calls run in a child where only modules the analysis reads have run."""
+    if not getattr(student, "fresh", False):
+        raise RuntimeError("a test that calls assert_max_loops must be declared @graded(..., fresh=True)")
+    report = analyze(student.python_files(), path, qualname, also_loaded=student.loaded_modules())
+    short = qualname.split(".")[-1]
+    if report.loops is None:
+        raise TestFailure(f"could not find a plain `def {short}` in {path}")
+    if report.forged:
+        raise TestFailure(f"the loop check cannot vouch for {short}: {report.forged[0]}. A graded "
+                          f"function must be a plain `def` that nothing rebinds at run time")
+    if report.loops > limit:
         allowed = "no loops" if limit == 0 else f"at most {limit} loop{'s' * (limit > 1)}"
-        raise TestFailure(f"{qualname} uses {loops} loop(s) or comprehension(s); {allowed} allowed")
-
-
+        raise TestFailure(f"{qualname} uses {report.loops} loop(s), comprehension(s) or recursion(s), "
+                          f"counting the helpers it calls; {allowed} allowed")
 
 
 # -- loss functions of the form f(W, ...) -> (loss, dW) ---------------------------------------------
@@ -188,7 +159,9 @@ def loss_and_gradient(student, target, W, *args, finite=True):
           + (f" of length {len(answer)}" if isinstance(answer, (tuple, list)) else ""))
     loss = as_array(answer[0], f"the loss returned by {name} (a single number)", shape=())
     dW = as_array(answer[1], f"dW returned by {name}")
-    check(dW.shape == np.shape(W), f"{name} returned dW of shape {dW.shape}; expected {np.shape(W)} like W")
+    if dW.shape != np.shape(W):
+        raise TestFailure(f"{name} returned dW with the wrong shape: expected {np.shape(W)} like W",
+                          f"got {dW.shape}")
     check(dW.dtype.kind == "f", f"dW returned by {name} has dtype {dW.dtype}; expected a float array")
     if finite:
         check(np.isfinite(loss), f"the loss returned by {name} is {float(loss)}")
@@ -212,9 +185,10 @@ def assert_gradient_matches_numerical(student, target, W, args, rng, num_entries
                      - loss_and_gradient(student, target, W - step, *args)[0]) / (2 * h)
         analytic = float(dW[index])
         err = abs(numerical - analytic) / max(abs(numerical) + abs(analytic), floor)
-        if err > tol:
+        if not err <= tol:
             where = ", ".join(str(int(i)) for i in index)
-            raise TestFailure(f"{name}: dW[{where}] = {analytic:.6g}, but the numerical gradient is "
-                              f"{numerical:.6g} (relative error {err:.1e}, allowed {tol:g})")
+            raise TestFailure(f"{name}: dW[{where}] does not match the numerical gradient of your loss",
+                              f"dW[{where}] = {analytic:.6g}, numerical {numerical:.6g}, relative error "
+                              f"{err:.1e}, allowed {tol:g}")
         moved = moved or numerical != 0.0
     check(moved, f"the loss of {name} does not change when W changes: is it still a stub?")

@@ -48,7 +48,7 @@ def _grade(submitted, course, out, **kwargs):
 class InProcess:
     """Stands in for ``Sandbox``: imports the student's modules into this process (no protection)."""
 
-    def __init__(self, workdir, hidden_paths=(), limits=None):
+    def __init__(self, workdir, limits=None, insecure=False, deadline=None):
         self.workdir = str(workdir)
         for name in [m for m in sys.modules if m == "classifiers" or m.startswith("classifiers.")]:
             del sys.modules[name]
@@ -76,7 +76,8 @@ class InProcess:
         return value
 
     def close(self):
-        sys.path.remove(self.workdir)
+        if self.workdir in sys.path:
+            sys.path.remove(self.workdir)
 
     def __enter__(self):
         return self

@@ -35,7 +35,7 @@ def reference_imports_isolated():
 
 def grade_folder(graded_tests, workdir):
     """Grade ``workdir`` as the real grader would (sandboxed, with hidden tests and reference)."""
-    return run_tests(graded_tests, workdir, reference_dir=SOURCE_DIR, hidden_paths=[REPO / "source"])
+    return run_tests(graded_tests, workdir, reference_dir=SOURCE_DIR)
 
 
 def short(function):

@@ -8,17 +8,21 @@ import json
 import pytest
 
 from autograder.grade import grade_class
-from autograder.sandbox import Limits, isolation_available
-from class_builder import KNN, REFERENCE_KNN, REPO, STUB_KNN, add_student, points_for, replace_method
+from autograder.sandbox import Limits
+from class_builder import KNN, REFERENCE_KNN, REPO, add_student, points_for, replace_method
+from sandbox_helpers import require_isolation
 
 GRADEBOOK_SECRET = b"SQLite format 3\x00 (not a real gradebook: the attack must not change it)"
 
+# Right everywhere but the vectorized distances, which forget the square root: a score strictly
+# between 0 and full, so that an attack that changes anything at all changes the score.
+PARTIAL_KNN = REFERENCE_KNN.replace("dists = np.sqrt(np.maximum(sq_dists, 0.0))", "dists = np.maximum(sq_dists, 0.0)")
+TRANSFORMER = ("try:\n    get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])\n"
+               "except NameError:\n    import builtins\n    builtins.get_ipython = lambda: None\n")
+
 ATTACKS = {
-    # (a) make IPython rewrite every later cell to `pass`; the functions stay unimplemented
-    "a_input_transformer": "import IPython\n" * 0 + STUB_KNN.replace(
-        "import numpy as np",
-        "import numpy as np\ntry:\n    get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])\n"
-        "except NameError:\n    import builtins\n    builtins.get_ipython = lambda: None\n", 1),
+    # (a) make IPython rewrite every later cell to `pass` (in a kernel, the hidden test cells)
+    "a_input_transformer": PARTIAL_KNN.replace("import numpy as np", "import numpy as np\n" + TRANSFORMER, 1),
     # (b) patch numpy's comparisons, then return zeros from compute_distances_no_loops
     "b_patch_numpy": replace_method(REFERENCE_KNN.replace(
         "import numpy as np",
@@ -72,17 +76,16 @@ def _steal_code(course, gradebook):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    if not isolation_available():
-        pytest.skip("Linux user namespaces are unavailable on this machine; the file-system and "
-                    "process isolation these tests prove needs them")
+    require_isolation()
     root = tmp_path_factory.mktemp("adversarial")
     out = root / "course_out"
     out.mkdir()
     gradebook = out / "gradebook.db"
     submitted = root / "submitted"
     add_student(submitted, "honest", REFERENCE_KNN)
+    add_student(submitted, "a_partial_without_transformer", PARTIAL_KNN)
     for name, code in ATTACKS.items():
-        add_student(submitted, name, code, others="stub" if name == "a_input_transformer" else "reference")
+        add_student(submitted, name, code)
     add_student(submitted, "g_read_source", _steal_code(REPO, gradebook))
     add_student(submitted, "g_read_git", replace_method(REFERENCE_KNN, "predict", f"""        for path in ({str(REPO / ".git" / "HEAD")!r}, {str(REPO / "tests" / "class_builder.py")!r}):
             try:
@@ -107,10 +110,25 @@ def test_honest_student_in_the_same_run_gets_full_marks(graded):
 
 
 def test_input_transformer_earns_nothing(graded):
+    # The same partial work with and without the transformer: no test earns more with it. (Its
+    # `import builtins` even costs the loop points: the loop check cannot vouch for such modules.)
     records, _ = graded
-    record = records["a_input_transformer"]
-    assert record["score"] == 0
-    assert {t["status"] for t in record["tests"]} == {"not_implemented"}
+    attack, plain = records["a_input_transformer"], records["a_partial_without_transformer"]
+    assert 0 < plain["score"] < plain["max_score"]
+    assert [t["name"] for t in attack["tests"]] == [t["name"] for t in plain["tests"]]
+    gained = [a["name"] for a, p in zip(attack["tests"], plain["tests"]) if a["points"] > p["points"]]
+    assert gained == [], f"the transformer earned points in {gained}"
+
+
+def test_control_the_input_transformer_silences_later_cells_in_a_kernel(tmp_path):
+    # Where tests run in the student's kernel (stock nbgrader), the transformer turns a failing
+    # test cell into `pass`: the attack pays there.
+    import nbformat
+    from notebook_kernel import notebook_client
+    cells = [TRANSFORMER, "assert False, 'a hidden test fails'"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    notebook_client(nb, tmp_path, tmp_path, timeout=60).execute()
+    assert not any(o.get("output_type") == "error" for o in nb.cells[1].outputs)
 
 
 def test_patched_numpy_comparisons_earn_nothing(graded):
@@ -155,5 +173,6 @@ def test_reading_the_source_or_writing_the_gradebook_fails(graded):
 
 def test_the_course_history_and_project_files_are_hidden(graded):
     record = graded[0]["g_read_git"]
-    messages = [t["message"] for t in record["tests"] if t["function"] == KNN + "predict"]
+    # Only public tests show the student's exception text (hidden ones show its type).
+    messages = [t["message"] for t in record["tests"] if t["function"] == KNN + "predict" and not t["hidden"]]
     assert messages and all("course folder hidden" in m for m in messages), messages

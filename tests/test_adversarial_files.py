@@ -22,8 +22,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::nbformat.warnings.DuplicateCell
 
 from autograder.gradebook import Gradebook
 from autograder.grade import digest_path, grade_class
-from autograder.sandbox import Limits, isolation_available
+from autograder.sandbox import Limits
 from class_builder import REFERENCE_KNN, REPO, STUB_KNN, add_student, points_for, replace_method, zip_student
+from sandbox_helpers import require_isolation
 
 KNN_NOTEBOOK = Path("knn.ipynb")
 NO_LOOPS = "compute_distances_no_loops"
@@ -118,8 +119,7 @@ def _lying_zip(path, real_bytes=20 << 20, claimed=1000):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    if not isolation_available():
-        pytest.skip("Linux user namespaces are unavailable on this machine")
+    require_isolation()
     root = tmp_path_factory.mktemp("file_attacks")
     submitted, out = root / "submitted", root / "out"
     honest = add_student(submitted, "honest", REFERENCE_KNN)
@@ -171,8 +171,9 @@ def graded(tmp_path_factory):
             "grader_unchanged": spec_file.read_bytes() == spec_before}
 
 
-def test_everyone_is_graded_in_bounded_time(graded):
-    assert graded["elapsed"] < 240, f"grading took {graded['elapsed']:.0f} s"
+def test_everyone_is_graded(graded, measured):
+    # Time is bounded by the per-student budget (tests/test_fail_closed.py), not asserted here.
+    measured(f"file attacks: {len(graded['records'])} submissions graded in {graded['elapsed']:.0f} s with 2 workers")
     assert not graded["summary"].not_graded, graded["summary"].not_graded
     honest = graded["records"]["honest"]
     assert honest["score"] == honest["max_score"] > 0

@@ -10,8 +10,9 @@ import time
 import pytest
 
 from autograder.grade import grade_class
-from autograder.sandbox import Limits, isolation_available
+from autograder.sandbox import Limits
 from class_builder import REFERENCE_KNN, REPO, add_student, points_for, replace_method
+from sandbox_helpers import require_isolation
 
 MARKER = "autograder-test-daemon-7f3a"
 
@@ -90,8 +91,7 @@ def _our_daemons():
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    if not isolation_available():
-        pytest.skip("Linux user namespaces are unavailable on this machine")
+    require_isolation()
     root = tmp_path_factory.mktemp("process_attacks")
     submitted, out = root / "submitted", root / "out"
     add_student(submitted, "honest", REFERENCE_KNN)
@@ -105,9 +105,9 @@ def graded(tmp_path_factory):
     return records, elapsed, out
 
 
-def test_the_run_finishes_in_bounded_time_and_the_honest_student_gets_full_marks(graded):
+def test_the_run_finishes_and_the_honest_student_gets_full_marks(graded, measured):
     records, elapsed, _ = graded
-    assert elapsed < 180, f"grading took {elapsed:.0f} s"
+    measured(f"process attacks: {len(records)} submissions graded in {elapsed:.0f} s with 2 workers")
     assert records["honest"]["score"] == records["honest"]["max_score"]
 
 

@@ -9,8 +9,9 @@ import pytest
 
 from autograder.gradebook import Gradebook
 from autograder.grade import GradeError, grade_class
-from autograder.sandbox import Limits, isolation_available
+from autograder.sandbox import Limits
 from class_builder import REFERENCE_KNN, REPO, STUB_KNN, add_student, replace_method, zip_student
+from sandbox_helpers import require_isolation
 
 distributed = pytest.importorskip("distributed")  # in requirements.txt; only --scheduler needs it
 
@@ -39,8 +40,7 @@ def _results(out):
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
-    if not isolation_available():
-        pytest.skip("Linux user namespaces are unavailable on this machine")
+    require_isolation()
     root = tmp_path_factory.mktemp("dask")
     submitted = root / "submitted"
     _class(submitted)

@@ -16,10 +16,9 @@ from test_grade import PARTIAL_KNN
 def test_grading_the_same_submission_twenty_times_gives_identical_results(tmp_path):
     tests = load_tests(SOURCE / "tests", include_hidden=True)
     folder = add_student(tmp_path, "same", PARTIAL_KNN)
-    first = [r.as_json() for r in run_tests(tests, folder, reference_dir=SOURCE, hidden_paths=[REPO / "source"])]
+    first = [r.as_json() for r in run_tests(tests, folder, reference_dir=SOURCE)]
     for _ in range(19):
-        again = [r.as_json() for r in run_tests(tests, folder, reference_dir=SOURCE,
-                                                hidden_paths=[REPO / "source"])]
+        again = [r.as_json() for r in run_tests(tests, folder, reference_dir=SOURCE)]
         assert again == first
 
 

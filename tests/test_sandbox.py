@@ -1,11 +1,20 @@
 """The sandbox primitives: what student code can and cannot do in the child process."""
+import shutil
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from autograder.sandbox import Limits, Sandbox, StudentCallError, isolation_available
+from autograder.sandbox import Limits, Sandbox, StudentCallError
+from sandbox_helpers import UnisolatedSandbox, require_isolation
 
-needs_namespaces = pytest.mark.skipif(not isolation_available(),
-                                      reason="Linux user namespaces are unavailable on this machine")
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def isolated():
+    require_isolation()
 
 PROBES = '''
 import os, socket
@@ -35,6 +44,15 @@ def can_read(path):
     try:
         with open(path, "rb") as f:
             return len(f.read())
+    except OSError:
+        return -1
+
+def exists(path):
+    return int(os.path.exists(path))
+
+def listing(path):
+    try:
+        return len(os.listdir(path))
     except OSError:
         return -1
 
@@ -129,33 +147,58 @@ def test_non_numeric_results_are_refused(student_dir):
                     raise StudentCallError("error", "text")  # strings are fine on the wire; tests refuse them
 
 
-@needs_namespaces
-def test_no_network(student_dir):
+def test_no_network(student_dir, isolated):
     with Sandbox(student_dir) as sb:
         assert int(sb.call("probes.network")) == 0
 
 
-@needs_namespaces
-def test_hidden_paths_cannot_be_read(student_dir, secret):
-    with Sandbox(student_dir, hidden_paths=[secret.parent]) as sb:
-        assert int(sb.call("probes.can_read", str(secret))) == -1
+# Paths nobody listed as secret: an allow-list root holds none of them.
+UNLISTED = ["/etc/passwd", "/etc/hostname", "/proc/self/status", "/var", "/dev/shm", "/sys", "/home",
+            "/usr/bin/env", str(REPO / "README.md"), str(REPO / "source")]
 
 
-@needs_namespaces
-def test_files_outside_cannot_be_written(student_dir, tmp_path):
+def test_only_the_allow_listed_root_is_visible(student_dir, isolated):
+    with Sandbox(student_dir) as sb:
+        visible = [p for p in UNLISTED if int(sb.call("probes.exists", p))]
+        assert visible == [], f"the child can see {visible}"
+        assert int(sb.call("probes.listing", "/tmp")) == 1  # its private /tmp holds only work/
+    with UnisolatedSandbox(student_dir) as control:
+        assert [p for p in UNLISTED if int(control.call("probes.exists", p))], "control: nothing to hide"
+
+
+def test_files_in_shared_temporary_folders_cannot_be_read(student_dir, isolated, tmp_path):
+    # A secret left where every user may write and nobody thought to hide: the system's /var/tmp,
+    # and beside the student's own copy under the host's /tmp.
+    secrets = [tmp_path / "left_behind.txt", Path(tempfile.mkdtemp(dir="/var/tmp")) / "left_behind.txt"]
+    try:
+        for path in secrets:
+            path.write_text("EXPECTED = 42\n")
+        with Sandbox(student_dir) as sb:
+            assert [int(sb.call("probes.can_read", str(p))) for p in secrets] == [-1, -1]
+        with UnisolatedSandbox(student_dir) as control:
+            assert [int(control.call("probes.can_read", str(p))) for p in secrets] == [14, 14]
+    finally:
+        shutil.rmtree(secrets[1].parent, ignore_errors=True)
+
+
+def test_files_outside_cannot_be_written(student_dir, tmp_path, isolated):
     target = tmp_path / "outside.txt"
     target.write_text("")
     with Sandbox(student_dir) as sb:
         assert int(sb.call("probes.can_write", str(target))) == 0
         assert int(sb.call("probes.can_write", "here.txt")) == 0  # its own copy is read-only too
+        assert int(sb.call("probes.can_write", "/new_file")) == 0  # and so is the new root
         assert int(sb.call("probes.can_write", "/tmp/scratch.txt")) == 1  # a private /tmp is allowed
     assert target.read_text() == ""
+    with UnisolatedSandbox(student_dir) as control:
+        assert int(control.call("probes.can_write", str(target))) == 1
 
 
-@needs_namespaces
-def test_the_grader_is_invisible_from_inside(student_dir):
+def test_the_grader_is_invisible_from_inside(student_dir, isolated):
     with Sandbox(student_dir) as sb:
         assert int(sb.call("probes.parent_pid")) == 0
+    with UnisolatedSandbox(student_dir) as control:
+        assert int(control.call("probes.parent_pid")) > 1
 
 
 def test_student_code_can_start_no_process_or_thread(student_dir):

@@ -82,7 +82,7 @@ def grade(graded_tests, folder, source):
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "warmup.py").write_text(source)
-    return run_tests(graded_tests, folder, reference_dir=SOURCE_DIR, hidden_paths=[REPO / "source"])
+    return run_tests(graded_tests, folder, reference_dir=SOURCE_DIR)
 
 
 def edited(*changes):

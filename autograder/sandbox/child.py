@@ -6,7 +6,9 @@ change anything in it. The grader therefore trusts only the numbers that come ba
 
 Request:  {"op": "call", "target": "pkg.module.func", "args": [...], "kwargs": {...}}
           {"op": "call", "target": "pkg.module.Class", "init": [...], "steps": [[method, args, kwargs], ...]}
-Answer:   {"status": "ok", "value": ...} or {"status": "error" | "not_implemented", "message": "..."}
+Answer:   {"status": "ok", "value": ...}, {"status": "not_implemented"} or
+          {"status": "error", "message": "...", "type": "ValueError", "where": ["file.py", 12]}
+          (``where``: the deepest frame in the student's files; the grader checks it before use)
 """
 import importlib
 import os
@@ -42,13 +44,15 @@ def _resolve(target):
 
 
 def _where(exc):
-    """'file.py:12 in func' for the deepest frame that belongs to the student's files."""
+    """(relative file, line, function) of the deepest frame in the student's files, or None."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if f.filename.startswith(os.getcwd()) or not os.path.isabs(f.filename)]
+    if isinstance(exc, SyntaxError) and exc.filename:  # the error is in the file being compiled
+        return os.path.relpath(exc.filename), exc.lineno or 0, "<module>"
     if not frames:
-        return ""
+        return None
     f = frames[-1]
-    return f" ({os.path.relpath(f.filename)}:{f.lineno} in {f.name})"
+    return os.path.relpath(f.filename), f.lineno, f.name
 
 
 def _call(header, arrays):
@@ -69,10 +73,13 @@ def _answer(out_fd, header, arrays):
     except NotImplementedError:
         return _send(out_fd, {"status": "not_implemented", "message": "not implemented yet"})
     except MemoryError:
-        return _send(out_fd, {"status": "error", "message": "ran out of memory (MemoryError)"})
+        return _send(out_fd, {"status": "error", "message": "ran out of memory (MemoryError)",
+                              "type": "MemoryError", "where": None})
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code included
-        message = f"{type(exc).__name__}: {exc}"[:400] + _where(exc)
-        return _send(out_fd, {"status": "error", "message": message})
+        where = _where(exc)
+        message = f"{type(exc).__name__}: {exc}"[:400] + (f" ({where[0]}:{where[1]} in {where[2]})" if where else "")
+        return _send(out_fd, {"status": "error", "message": message, "type": type(exc).__name__,
+                              "where": [where[0], where[1]] if where else None})
     blobs = []
     try:
         encoded = protocol.encode(value, blobs)
@@ -91,6 +98,8 @@ def serve():
     # From here on no process or thread can be created: a fork flood cannot fill the machine's
     # PID table, and no copy of this process can linger or answer in its place.
     no_fork = forbid_new_processes()
+    if not no_fork and os.environ.get("AUTOGRADER_REQUIRE_NO_FORK") == "1":
+        return  # no greeting: the grader reports that the sandbox did not start
     # Only now, with numpy and this program imported, may the student's folder come first: a
     # numpy.py or autograder/ of theirs can no longer replace what the driver runs on. (The
     # interpreter starts with -I, so neither the folder nor PYTHON* variables were on the path.)

@@ -1,10 +1,14 @@
 """Linux isolation for the child that runs student code (called between fork and exec).
 
-What the child gets, when the kernel allows it (user namespaces, as on most Linux machines and in CI):
+What the child gets (user namespaces are required; the grader refuses to run without them):
 - its own user, mount, network and PID namespaces: no network interface but a downed loopback,
   no view of the grader's processes, mounts that only it sees;
-- the whole file system read-only, a private empty ``/tmp``, and empty folders (or ``/dev/null``)
-  mounted over every path the grader names as secret: ``source/``, the gradebook, other submissions;
+- a new, empty root file system that holds only what it needs, each part read-only: the system's
+  shared libraries, the interpreter's environment, the grader's package, ``/dev/null``, ``zero``,
+  ``random`` and ``urandom``, and ``/tmp/work``, its private copy of the submission. ``/tmp`` is a
+  small private tmpfs, the only writable place. Nothing else of the host exists in it: not the
+  course, the gradebook, other submissions, shared temporary folders, ``/etc`` or ``/proc``. This
+  is an allow-list: a path nobody thought of is absent, not merely hidden;
 - no capabilities at all afterwards, so it cannot undo any of the above.
 Everywhere: resource limits on CPU time, address space, file size and core dumps.
 
@@ -12,6 +16,7 @@ Only standard-library calls (ctypes into libc) are used, so this module has no d
 """
 import ctypes
 import os
+import platform
 import resource
 
 CLONE_NEWNS = 0x00020000
@@ -19,23 +24,36 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 
-MS_RDONLY = 0x1
 MS_NOSUID = 0x2
 MS_NODEV = 0x4
-MS_REMOUNT = 0x20
 MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
 
+AT_FDCWD = -100
 AT_RECURSIVE = 0x8000
 MOUNT_ATTR_RDONLY = 0x1
+MOUNT_ATTR_NOSUID = 0x2
+MOUNT_ATTR_NODEV = 0x4
 SYS_MOUNT_SETATTR = 442  # same number on every architecture (added after the syscall table unification)
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
 
 PR_CAPBSET_DROP = 24
 PR_SET_SECUREBITS = 28
 PR_SET_NO_NEW_PRIVS = 38
 SECBIT_ALL_LOCKED_NOROOT = 0x2F  # NOROOT, NO_SETUID_FIXUP, KEEP_CAPS off, each locked
 LAST_CAP = 63
+
+# What every child gets besides the interpreter's environment and the grader's package: the
+# dynamic loader and the system libraries the interpreter and numpy link against (the ones that
+# exist here; /lib is often a symlink to usr/lib, and is then recreated as one), the loader's cache,
+# and the harmless device files.
+SYSTEM_FOLDERS = ("/lib", "/lib64", "/lib32", "/usr/lib", "/usr/lib64", "/usr/lib32")
+SYSTEM_FILES = ("/etc/ld.so.cache",)
+DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
+STAGING = "/tmp"  # where the new root is built, in the child's own mount namespace only
+WORKDIR = "/tmp/work"
 
 # The interpreter is linked against libc, so its own symbol table has every call we need (and,
 # unlike ctypes.util.find_library, looking them up starts no subprocess).
@@ -68,6 +86,12 @@ def _mount(source, target, fstype, flags, data=None):
            f"mount {target}")
 
 
+def _set_attributes(path, flags, recursive=True):
+    attr = MountAttr(attr_set=flags)
+    _check(_libc.syscall(SYS_MOUNT_SETATTR, AT_FDCWD, path.encode(), AT_RECURSIVE if recursive else 0,
+                         ctypes.byref(attr), ctypes.sizeof(attr)), f"mount_setattr {path}")
+
+
 def _write(path, text):
     with open(path, "w") as f:
         f.write(text)
@@ -82,19 +106,6 @@ def _enter_namespaces():
     _write("/proc/self/gid_map", f"{gid} {gid} 1")
 
 
-def _make_root_read_only():
-    attr = MountAttr(attr_set=MOUNT_ATTR_RDONLY)
-    _check(_libc.syscall(SYS_MOUNT_SETATTR, -100, b"/", AT_RECURSIVE, ctypes.byref(attr),
-                         ctypes.sizeof(attr)), "mount_setattr /")
-
-
-def _hide(path):
-    if os.path.isdir(path):
-        _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=000")
-    elif os.path.exists(path):
-        _mount("/dev/null", path, None, MS_BIND)
-
-
 def _drop_capabilities():
     _check(_libc.prctl(PR_SET_SECUREBITS, SECBIT_ALL_LOCKED_NOROOT, 0, 0, 0), "securebits")
     for cap in range(LAST_CAP + 1):
@@ -105,35 +116,76 @@ def _drop_capabilities():
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
-def _bind_read_only(fd, target):
+def _outermost(paths):
+    """Absolute, existing folders of ``paths`` without those inside another one (already shown)."""
+    kept = []
+    for path in sorted({os.path.abspath(p) for p in paths if os.path.isdir(p)}):
+        if not any(path == k or path.startswith(k.rstrip("/") + "/") for k in kept):
+            kept.append(path)
+    return kept
+
+
+def allowed_paths(keep_paths):
+    """What the new root will hold: (symlinks as {path: target}, folders, single files)."""
+    links = {p: os.readlink(p) for p in SYSTEM_FOLDERS if os.path.islink(p)}
+    folders = [os.path.realpath(p) for p in SYSTEM_FOLDERS if os.path.isdir(p) and p not in links]
+    folders = _outermost(folders + [p for path in keep_paths for p in {path, os.path.realpath(path)}])
+    files = [p for p in SYSTEM_FILES + DEVICES if os.path.exists(p)]
+    return links, folders, files
+
+
+def _bind(fd, target, read_only=True):
     _mount(f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC)
-    _mount(None, target, None, MS_BIND | MS_RDONLY | MS_REMOUNT | MS_NOSUID | MS_NODEV)
+    if read_only:
+        _set_attributes(target, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
     os.close(fd)
 
 
-def isolate(workdir, hidden_paths, keep_paths=()):
-    """Confine the calling process; afterwards its working directory is ``/tmp/work``, a read-only
-    view of ``workdir``. ``keep_paths`` are folders the child needs (its interpreter's environment,
-    the grader's package) that stay visible, read-only, even when they live under ``/tmp``.
-    Raises OSError when the kernel refuses namespaces (the caller decides)."""
+def _pivot_into(root):
+    number = SYS_PIVOT_ROOT.get(platform.machine())
+    if number is None:
+        raise OSError(0, f"pivot_root: unknown system call number on {platform.machine()}")
+    os.chdir(root)
+    # The old root ends up stacked under the new one at "/"; detaching it removes every path of the
+    # host from this mount namespace.
+    _check(_libc.syscall(number, b".", b"."), "pivot_root")
+    _check(_libc.umount2(b".", MNT_DETACH), "umount old root")
+    os.chdir("/")
+
+
+def isolate(workdir, keep_paths=()):
+    """Confine the calling process to a new root; afterwards its working directory is
+    ``/tmp/work``, a read-only view of ``workdir``. ``keep_paths``: folders the child needs (its
+    interpreter's environment, the grader's package), shown read-only at their own paths.
+    Raises OSError when the kernel refuses any step (the caller decides)."""
+    links, folders, files = allowed_paths(keep_paths)
     _enter_namespaces()
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks back to the host
-    # Opened inside the new mount namespace (a bind source must belong to it) and before /tmp,
-    # where the working copy lives, is covered.
-    work_fd = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
-    kept = [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in keep_paths
-            if path.startswith("/tmp/") and os.path.isdir(path)]
-    _make_root_read_only()
-    for path in hidden_paths:
-        _hide(os.path.abspath(path))
-    # A private /tmp also hides other students' working copies, which live under the host's /tmp.
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-    for path, fd in kept:
-        os.makedirs(path, exist_ok=True)
-        _bind_read_only(fd, path)
-    os.mkdir("/tmp/work")
-    _bind_read_only(work_fd, "/tmp/work")
-    os.chdir("/tmp/work")
+    # Every source is opened before the staging tmpfs covers /tmp (where the working copy and maybe
+    # the interpreter's environment live); a bind from /proc/self/fd/N then reaches it.
+    work_fd = os.open(workdir, os.O_PATH | os.O_DIRECTORY)
+    folder_fds = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in folders]
+    file_fds = [(path, os.open(path, os.O_PATH)) for path in files]
+    root = STAGING
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID, "size=1m,mode=0755")
+    for path, target in links.items():
+        os.makedirs(os.path.dirname(root + path), exist_ok=True)
+        os.symlink(target, root + path)
+    for path, fd in folder_fds:
+        os.makedirs(root + path, exist_ok=True)
+        _bind(fd, root + path)
+    for path, fd in file_fds:
+        os.makedirs(os.path.dirname(root + path), exist_ok=True)
+        with open(root + path, "w"):
+            pass
+        _bind(fd, root + path, read_only=not path.startswith("/dev/"))  # devices keep their mount's flags
+    os.makedirs(root + "/tmp", exist_ok=True)
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    os.mkdir(root + WORKDIR)
+    _bind(work_fd, root + WORKDIR)
+    _pivot_into(root)
+    _set_attributes("/", MOUNT_ATTR_RDONLY, recursive=False)  # the skeleton itself: no new files
+    os.chdir(WORKDIR)
     _drop_capabilities()
 
 

@@ -3,11 +3,16 @@
 One ``Sandbox`` serves one student. It starts a child process lazily and reuses it across calls;
 when a call crashes the child, times out or the child misbehaves, the child is killed and the next
 call starts a fresh one, so a failure costs only the call that hit it.
+
+The sandbox fails closed: without Linux namespaces (or without the no-fork filter) it refuses to
+start unless it was made with ``insecure=True``, which ``autograder check`` uses on a student's own
+machine and ``autograder grade --insecure`` only on the instructor's explicit request.
 """
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from dataclasses import dataclass
@@ -22,9 +27,10 @@ _isolation_checked = {}
 class Limits:
     call_seconds: float = 20.0         # wall time for one call
     start_seconds: float = 30.0        # wall time for the child to start and import numpy
-    cpu_seconds: int = 120             # CPU time for the whole child
+    cpu_seconds: int = 120             # CPU time for one child process
     memory_bytes: int = 2 << 30        # address space
     max_file_bytes: int = 16 << 20
+    student_seconds: float = 300.0     # wall time for all of one student's tests together
 
 
 class SandboxError(RuntimeError):
@@ -33,75 +39,109 @@ class SandboxError(RuntimeError):
     cause this on purpose."""
 
 
-class StudentCallError(Exception):
-    """A call into student code did not give a value. ``status`` is error, not_implemented or timeout."""
+class IsolationUnavailable(RuntimeError):
+    """This machine cannot build the sandbox (no user namespaces, no seccomp) and insecure
+    grading was not asked for. The message is one line that says what to do."""
 
-    def __init__(self, status, message):
+
+class StudentCallError(Exception):
+    """A call into student code did not give a value. ``status`` is error, not_implemented or timeout.
+
+    ``message`` is the full text (public tests show it). ``exc_type`` and ``where`` (file, line),
+    when the child reported an exception, are what a hidden test may show after checking them;
+    ``hidden_message`` is a text that holds nothing the student's code chose.
+    """
+
+    def __init__(self, status, message, hidden_message=None, exc_type=None, where=None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.hidden_message = hidden_message if hidden_message is not None else message
+        self.exc_type = exc_type
+        self.where = where
 
 
 def _needed_paths():
-    """Folders the child must still see when they sit under /tmp (hidden there otherwise): the
-    interpreter's environment and the grader's package itself (never the course folder around it)."""
+    """Folders the child needs besides the system's libraries: the interpreter's environment and
+    the grader's package itself (never the course folder around it)."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     return sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, package)})
 
 
+# Started inside a freshly isolated child: succeeds only when the new root holds a working
+# interpreter with numpy, the grader's child program imports, and the no-fork filter installs.
+_PROBE = ("import numpy, autograder.sandbox.child\n"
+          "from autograder.sandbox.no_fork import forbid_new_processes\n"
+          "raise SystemExit(0 if forbid_new_processes() else 1)\n")
+
+
 def isolation_available(python=sys.executable):
-    """True when this kernel lets us build the namespace sandbox (checked once per interpreter)."""
+    """True when this machine can build the whole sandbox: namespaces, the allow-listed root and
+    the no-fork filter (checked once per interpreter)."""
     if python not in _isolation_checked:
+        empty = tempfile.mkdtemp(prefix="autograder-probe-")
         try:
-            probe = subprocess.run([python, "-c", "pass"], preexec_fn=lambda: isolation.isolate("/", [], _needed_paths()),
+            probe = subprocess.run([python, "-I", "-c", _PROBE],
+                                   preexec_fn=lambda: isolation.isolate(empty, _needed_paths()),
+                                   env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, timeout=30)
+                                   stderr=subprocess.DEVNULL, timeout=60, cwd="/")
             _isolation_checked[python] = probe.returncode == 0
         except (subprocess.SubprocessError, OSError):
             _isolation_checked[python] = False
+        finally:
+            os.rmdir(empty)
     return _isolation_checked[python]
+
+
+NO_ISOLATION = ("this machine cannot isolate student code (Linux user namespaces, pivot_root and "
+                "seccomp are needed)")
 
 
 class Sandbox:
     """Runs calls into the student's modules found in ``workdir``.
 
     Inputs:
-    - workdir: a private copy of the student's files (the child sees it read-only as its cwd).
-    - hidden_paths: files and folders the child must not see (course source, gradebook, submissions).
+    - workdir: a private copy of the student's files (the child sees it read-only as its cwd and
+      sees nothing else of this machine but the interpreter, its libraries and the grader).
     - limits: ``Limits``.
-    - require_isolation: raise instead of warning when namespaces are unavailable.
+    - insecure: without isolation, run anyway with resource limits only (and warn) instead of
+      raising ``IsolationUnavailable``.
+    - deadline: a ``time.monotonic()`` value after which no call may run (the student's budget);
+      ``None`` for no budget.
     """
 
-    def __init__(self, workdir, hidden_paths=(), limits=Limits(), python=sys.executable,
-                 require_isolation=False):
+    def __init__(self, workdir, limits=Limits(), python=sys.executable, insecure=False, deadline=None):
         self.workdir = os.path.abspath(workdir)
-        self.hidden_paths = [os.path.abspath(p) for p in hidden_paths]
         self.limits = limits
         self.python = python
+        self.deadline = deadline
         self._keep = _needed_paths()
         self.isolated = isolation_available(python)
         if not self.isolated:
-            message = ("Linux namespaces are unavailable here: student code runs in a child process "
-                       "with resource limits only, and can read files this user can read.")
-            if require_isolation:
-                raise RuntimeError(message)
-            warnings.warn(message, RuntimeWarning, stacklevel=2)
+            if not insecure:
+                raise IsolationUnavailable(NO_ISOLATION)
+            warnings.warn(f"{NO_ISOLATION}: student code runs with resource limits only and can read "
+                          "every file this user can read", RuntimeWarning, stacklevel=2)
         self._proc = None
+        self.loaded = set()  # module files (relative paths) the current child was asked to call into
 
     # -- child lifecycle -------------------------------------------------------------------------
     def _preexec(self):
         if self.isolated:
-            isolation.isolate(self.workdir, self.hidden_paths, self._keep)
+            isolation.isolate(self.workdir, self._keep)
         else:
             os.chdir(self.workdir)
         isolation.limit_resources(self.limits.cpu_seconds, self.limits.memory_bytes,
                                   self.limits.max_file_bytes)
 
     def _start(self):
+        self.loaded = set()
         env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
-               "AUTOGRADER_PID_NAMESPACE": "1" if self.isolated else "0"}
+               "AUTOGRADER_PID_NAMESPACE": "1" if self.isolated else "0",
+               "AUTOGRADER_REQUIRE_NO_FORK": "1" if self.isolated else "0"}
         self._proc = subprocess.Popen(
             [self.python, "-I", "-c", BOOT], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -139,14 +179,42 @@ class Sandbox:
         self.close()
 
     # -- calls -----------------------------------------------------------------------------------
+    def _seconds_for(self, seconds):
+        """The wall time a call may take: its own limit, cut to what is left of the budget."""
+        seconds = seconds or self.limits.call_seconds
+        if self.deadline is None:
+            return seconds, False
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise StudentCallError("timeout", "not run: this submission used up its time budget "
+                                   f"({self.limits.student_seconds:g} s for all tests)")
+        return (left, True) if left < seconds else (seconds, False)
+
+    def module_file(self, target):
+        """The file the child imports for ``target`` (its rule: the longest dotted prefix that is a
+        ``.py`` file in the working copy), as a relative path, or None."""
+        parts = target.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            relative = "/".join(parts[:cut]) + ".py"
+            if os.path.isfile(os.path.join(self.workdir, relative)):
+                return relative
+        return None
+
     def _request(self, header, blobs, seconds):
+        seconds, cut = self._seconds_for(seconds)
         if self._proc is None:
             self._start()
+        module = self.module_file(header["target"])
+        if module:
+            self.loaded.add(module)
         try:
             protocol.write_message(self._proc.stdin.fileno(), header, blobs)
             reply, arrays = protocol.read_message(self._proc.stdout.fileno(), time.monotonic() + seconds)
         except protocol.Timeout:
             self.close()
+            if cut:
+                raise StudentCallError("timeout", "stopped: this submission used up its time budget "
+                                       f"({self.limits.student_seconds:g} s for all tests)") from None
             raise StudentCallError("timeout", f"took longer than {seconds:g} s") from None
         except (protocol.ProtocolError, OSError) as exc:
             try:
@@ -154,16 +222,25 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 code = None
             self.close()
-            raise StudentCallError("error", _crash_message(code, exc)) from None
+            raise StudentCallError("error", _crash_message(code, exc),
+                                   "the process running your code stopped (it crashed, exited or "
+                                   "broke the protocol)") from None
         status = reply.get("status")
         if status == "ok":
             try:
                 return protocol.decode(reply.get("value"), arrays)
-            except (protocol.ProtocolError, IndexError, KeyError, TypeError, ValueError) as exc:
+            except (protocol.ProtocolError, IndexError, KeyError, TypeError, ValueError,
+                    RecursionError) as exc:
                 self.close()
-                raise StudentCallError("error", f"returned a malformed answer ({exc})") from None
-        if status in ("error", "not_implemented"):
-            raise StudentCallError(status, str(reply.get("message", ""))[:500])
+                raise StudentCallError("error", f"returned a malformed answer ({exc})",
+                                       "returned a malformed answer") from None
+        if status == "not_implemented":
+            raise StudentCallError(status, "not implemented yet")
+        if status == "error":
+            where = reply.get("where")
+            where = (str(where[0]), where[1]) if isinstance(where, list) and len(where) == 2 else None
+            raise StudentCallError(status, str(reply.get("message", ""))[:500],
+                                   "your code raised an exception", str(reply.get("type", ""))[:100], where)
         self.close()
         raise StudentCallError("error", "returned a malformed answer")
 
@@ -172,7 +249,7 @@ class Sandbox:
         blobs = []
         header = {"op": "call", "target": target, "args": protocol.encode(list(args), blobs),
                   "kwargs": protocol.encode(kwargs, blobs)}
-        return self._request(header, blobs, seconds or self.limits.call_seconds)
+        return self._request(header, blobs, seconds)
 
     def call_method(self, cls, steps, init=(), seconds=None):
         """Build ``cls(*init)`` and call ``steps`` in order: a list of (method, args) or
@@ -183,7 +260,7 @@ class Sandbox:
             method, args, kwargs = (tuple(step) + ({},))[:3]
             encoded.append([method, protocol.encode(list(args), blobs), protocol.encode(dict(kwargs), blobs)])
         header = {"op": "call", "target": cls, "init": protocol.encode(list(init), blobs), "steps": encoded}
-        return self._request(header, blobs, seconds or self.limits.call_seconds)
+        return self._request(header, blobs, seconds)
 
 
 def _crash_message(code, exc):

@@ -86,7 +86,7 @@ def center_columns_gives_zero_column_means(student, rng):
                  "(it should be one number per column)", floor=1e-6)
 
 
-@graded(_f("pairwise_sq_distances"), points=1)
+@graded(_f("pairwise_sq_distances"), points=1, fresh=True)
 def pairwise_sq_distances_agrees_with_the_loops_and_has_none(student, rng):
     A, B = rng.standard_normal((5, 3)), rng.standard_normal((4, 3))
     loops = as_array(student.call(_f("pairwise_sq_distances_loops"), A, B), "pairwise_sq_distances_loops")

@@ -60,8 +60,8 @@ def _new_params(student, init):
 def _check_new_net(params, dim, hidden, classes, scale, std_tol, what):
     for key, shape in [("W1", (dim, hidden)), ("b1", (hidden,)), ("W2", (hidden, classes)),
                        ("b2", (classes,))]:
-        check(params[key].shape == shape, f"{what}: params['{key}'] has shape {params[key].shape}; "
-                                          f"expected {shape}")
+        check(params[key].shape == shape, f"{what}: params['{key}'] should have shape {shape}",
+              f"got {params[key].shape}")
     for key in ("b1", "b2"):
         check(np.all(params[key] == 0), f"{what}: params['{key}'] should start as zeros")
     for key in ("W1", "W2"):
@@ -195,6 +195,6 @@ def two_layer_net_learns_xor_with_its_gradients(student, reference, rng):
     ref.params = params
     accuracy = float(np.mean(np.argmax(ref.loss(X_test), axis=1) == y_test))
     check(accuracy >= 0.9,
-          f"a two-layer net trained with the gradients of your loss classifies {accuracy:.0%} of "
-          "XOR-labelled points right; correct gradients reach at least 90% (a linear classifier "
-          "cannot: check the ReLU in the backward pass and the signs of the gradients)")
+          "a two-layer net trained with the gradients of your loss classifies too few XOR-labelled "
+          "points right; correct gradients reach at least 90% (a linear classifier cannot: check "
+          "the ReLU in the backward pass and the signs of the gradients)", f"{accuracy:.0%} right")

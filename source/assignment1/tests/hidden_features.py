@@ -229,5 +229,5 @@ def extract_features_one_image_float_input_and_progress_bar(student, reference, 
     expected = reference.module(MODULE).extract_features_by_name(imgs, ["channel_means", "row_means"])
     got = student.call(BY_NAME, imgs, ["channel_means", "row_means"], verbose=True)
     check(np.shape(got) == expected.shape,
-          f"extract_features with verbose=True returned shape {np.shape(got)}; expected {expected.shape}")
+          f"extract_features with verbose=True should return shape {expected.shape}", f"got {np.shape(got)}")
     assert_close(got, expected, "extract_features with verbose=True", rtol=1e-9, floor=1e-9)

@@ -49,7 +49,7 @@ def two_loops_accepts_float32_pixels(student, reference, rng):
                    *_data(rng, dtype=np.float32, pixels=True), rtol=1e-4)
 
 
-@graded(KNN + ".compute_distances_two_loops", points=1)
+@graded(KNN + ".compute_distances_two_loops", points=1, fresh=True)
 def two_loops_uses_at_most_two_loops(student, reference, rng):
     _compare_dists(student, reference, "compute_distances_two_loops", *_data(rng, num_train=10, num_test=3), rtol=1e-6)
     assert_max_loops(student, MODULE_FILE, "KNearestNeighbor.compute_distances_two_loops", 2)
@@ -66,7 +66,7 @@ def one_loop_accepts_float32_pixels(student, reference, rng):
                    *_data(rng, dtype=np.float32, pixels=True), rtol=1e-4)
 
 
-@graded(KNN + ".compute_distances_one_loop", points=1)
+@graded(KNN + ".compute_distances_one_loop", points=1, fresh=True)
 def one_loop_uses_at_most_one_loop(student, reference, rng):
     _compare_dists(student, reference, "compute_distances_one_loop", *_data(rng, num_train=10, num_test=3), rtol=1e-6)
     assert_max_loops(student, MODULE_FILE, "KNearestNeighbor.compute_distances_one_loop", 1)

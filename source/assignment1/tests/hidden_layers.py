@@ -68,8 +68,8 @@ def _elementwise_forward(student, reference, rng, name, args_list):
         for args in args_list:
             x = (3.0 * rng.standard_normal(shape)).astype(dtype)
             out, _ = _forward(student, name, x, *args)
-            check(np.shape(out) == x.shape, f"{name} returned out of shape {np.shape(out)} for "
-                                            f"x of shape {x.shape}")
+            check(np.shape(out) == x.shape, f"{name} should return out of shape {x.shape} like x",
+                  f"got {np.shape(out)}")
             expected, _ = ref(x.astype(np.float64), *args)
             _compare(out, expected, f"out of {name} on a {_describe(x)}"
                      + (f" with alpha={args[0]:g}" if args else ""), _tol(dtype))
@@ -85,8 +85,8 @@ def _elementwise_backward(student, reference, rng, forward, backward, args_list)
             _, cache = _forward(student, forward, x, *args)
             dx = student.call(f"{MODULE}.{backward}", dout, cache)
             dx = as_array(dx, f"dx returned by {backward}")
-            check(dx.shape == x.shape, f"{backward} returned dx of shape {dx.shape}; expected "
-                                       f"{x.shape} like x")
+            check(dx.shape == x.shape, f"{backward} should return dx of shape {x.shape} like x",
+                  f"got {dx.shape}")
             _, ref_cache = getattr(ref, forward)(x.astype(np.float64), *args)
             expected = getattr(ref, backward)(dout.astype(np.float64), ref_cache)
             _compare(dx, expected, f"dx of {backward} on a {_describe(x)}"
@@ -115,8 +115,9 @@ def _check_affine_forward(student, reference, rng, cases):
     for num, input_shape, num_out, dtype in cases:
         x, w, b = _affine_inputs(rng, num, input_shape, num_out, dtype)
         out, _ = _forward(student, "affine_forward", x, w, b)
-        check(np.shape(out) == (num, num_out), f"affine_forward returned out of shape "
-                                               f"{np.shape(out)} for x {x.shape}, w {w.shape}")
+        check(np.shape(out) == (num, num_out), f"affine_forward should return out of shape "
+                                               f"{(num, num_out)} for x {x.shape}, w {w.shape}",
+              f"got {np.shape(out)}")
         expected, _ = ref(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64))
         _compare(out, expected, f"out of affine_forward for x of shape {x.shape} ({np.dtype(dtype).name})",
                  _tol(dtype))

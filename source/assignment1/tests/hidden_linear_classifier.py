@@ -96,9 +96,9 @@ def train_reaches_accuracy_on_separable_blobs(student, reference, rng):
     check(np.all(np.isfinite(W)), "W contains nan or inf after train")
     accuracy = float(np.mean(np.argmax(X @ W, axis=1) == y))
     check(accuracy >= 0.9,
-          f"after training on ten well separated blobs the classifier is right on {accuracy:.0%} of "
-          "them; a correct SGD reaches at least 90%. Are the minibatches random samples of the "
-          "whole training set, and does the step go against the gradient?")
+          "after training on ten well separated blobs the classifier is right on too few of them; "
+          "a correct SGD reaches at least 90%. Are the minibatches random samples of the whole "
+          "training set, and does the step go against the gradient?", f"{accuracy:.0%} right")
 
 
 @graded(TRAIN, points=1)
@@ -146,8 +146,8 @@ def train_draws_minibatches_of_examples_with_their_labels(student, reference, rn
           "with batch_size=1 and learning_rate=0, each loss train records should be the loss of a "
           "single training example with its own label: check how the minibatch is built")
     check(len(set(nearest.tolist())) >= 3,
-          f"with batch_size=1, {num_iters} iterations over {num_train} examples used only "
-          f"{len(set(nearest.tolist()))} of them: draw the minibatch at random from all examples")
+          f"with batch_size=1, {num_iters} iterations over {num_train} examples used only a few of "
+          f"them: draw the minibatch at random from all examples", f"{len(set(nearest.tolist()))} used")
 
 
 @graded(PREDICT, points=1)

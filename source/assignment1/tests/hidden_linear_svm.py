@@ -121,7 +121,7 @@ def svm_vectorized_single_example_and_missing_classes(student, reference, rng):
     _edge_cases(student, reference, rng, VECTORIZED)
 
 
-@graded(VECTORIZED, points=1)
+@graded(VECTORIZED, points=1, fresh=True)
 def svm_vectorized_uses_no_loops(student, reference, rng):
     # Only a working implementation earns this point: an untouched stub has no loops either.
     W, X, y = _problem(rng, 25, 10, 4, w_scale=0.2)

@@ -138,7 +138,7 @@ def softmax_vectorized_is_stable_for_large_scores(student, reference, rng):
     _large_scores(student, reference, rng, VECTORIZED)
 
 
-@graded(VECTORIZED, points=1)
+@graded(VECTORIZED, points=1, fresh=True)
 def softmax_vectorized_uses_no_loops(student, reference, rng):
     # Only a working implementation earns this point: an untouched stub has no loops either.
     W, X, y = _problem(rng, 25, 10, 4, w_scale=0.2)

@@ -57,7 +57,7 @@ def no_loops_points_on_a_line(student, rng):
     assert_close(none, expected, "compute_distances_no_loops for points on a line", rtol=1e-6, floor=1e-4)
 
 
-@graded(KNN + ".compute_distances_no_loops", points=1)
+@graded(KNN + ".compute_distances_no_loops", points=1, fresh=True)
 def no_loops_uses_no_loops(student):
     # Only a working implementation earns this point: an untouched stub has no loops either.
     dists = _distances(student, "compute_distances_no_loops", X_TRAIN, X_TEST)
