@@ -4,13 +4,15 @@ One grading run (module fixture) over an honest student and one attacker per att
 checks one attack. The attacks are the ones that fool graders running tests in the student's kernel.
 """
 import json
+import subprocess
+import sys
 
 import pytest
 
 from autograder.grade import grade_class
-from autograder.sandbox import Limits
+from autograder.sandbox import Limits, Sandbox, StudentCallError
 from class_builder import KNN, REFERENCE_KNN, REPO, add_student, points_for, replace_method
-from sandbox_helpers import require_isolation
+from sandbox_helpers import UnisolatedSandbox, require_isolation
 
 GRADEBOOK_SECRET = b"SQLite format 3\x00 (not a real gradebook: the attack must not change it)"
 
@@ -139,6 +141,40 @@ def test_patched_numpy_comparisons_earn_nothing(graded):
 def test_rigged_equality_earns_nothing(graded):
     got, best = points_for(graded[0]["c_rigged_eq"], "predict_labels")
     assert got == 0, f"rigged __eq__ earned {got}/{best}"
+
+
+def test_control_the_in_process_attacks_pay_where_tests_share_the_students_process(tmp_path):
+    # What a grader that imports the student's module into its own process (a notebook kernel)
+    # would see: the patched numpy and the rigged equality both pass its checks.
+    for name in ("b_patch_numpy", "c_rigged_eq"):
+        (tmp_path / f"{name}.py").write_text(ATTACKS[name])
+    script = """
+import numpy as np
+import b_patch_numpy, c_rigged_eq
+rng = np.random.default_rng(0)
+X_train, X = rng.standard_normal((20, 4)), rng.standard_normal((5, 4))
+knn = b_patch_numpy.KNearestNeighbor()
+knn.train(X_train, np.zeros(20, dtype=int))
+truth = np.sqrt(((X[:, None] - X_train[None]) ** 2).sum(-1))
+assert np.allclose(knn.compute_distances_no_loops(X), truth)  # zeros, yet 'close'
+labels = c_rigged_eq.KNearestNeighbor().predict_labels(truth, k=1)
+assert labels == [7, 7, 7, 7, 7]  # all zeros, yet 'equal'
+print("both attacks passed")
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60)
+    assert "both attacks passed" in done.stdout, done.stderr[-2000:]
+
+
+def test_control_the_source_is_readable_without_isolation(tmp_path):
+    # The same reader as g_read_source, without the sandbox: the reference is there for the taking.
+    (tmp_path / "reader.py").write_text(
+        f"def read():\n    return len(open({str(REPO / 'source' / 'assignment1' / 'classifiers' / 'k_nearest_neighbor.py')!r}).read())\n")
+    with UnisolatedSandbox(tmp_path) as control:
+        assert int(control.call("reader.read")) > 0
+    with Sandbox(tmp_path) as sb:
+        with pytest.raises(StudentCallError):
+            sb.call("reader.read")
 
 
 def test_killing_the_parent_earns_nothing_and_grading_goes_on(graded):
