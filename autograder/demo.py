@@ -8,13 +8,14 @@ that attacks the grader in every graded function.
 import csv
 import json
 import shutil
+import sys
 import time
 from pathlib import Path
 
 from .grade import grade_class
 from .gradebook import Gradebook
 from .release import release_assignment
-from .sandbox import Limits, isolation_available
+from .sandbox import NO_ISOLATION, Limits, isolation_available
 
 ASSIGNMENT = "assignment1"
 MODULE = Path("classifiers") / "k_nearest_neighbor.py"
@@ -102,9 +103,12 @@ def run_demo(course_dir=".", workers=None):
         shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
     students = _build_class(course, release_dir, out / "submitted")
     print(", ".join(students))
-    sandbox = ("namespaces: no network, read-only files, source/ and gradebook hidden" if isolation_available()
-               else "WARNING: no Linux namespaces here; resource limits only")
-    print(f"[3/3] grading with public and hidden tests (sandbox: {sandbox})")
+    if not isolation_available():
+        print(f"error: {NO_ISOLATION}, and the demo class includes a cheater: nothing is graded here. "
+              f"Run the demo on Linux with user namespaces.", file=sys.stderr)
+        return 2
+    print(f"[3/3] grading with public and hidden tests (sandbox: namespaces and an allow-listed root: "
+          f"no network, nothing of the course visible, a time budget per student)")
     summary = grade_class(out / "submitted", ASSIGNMENT, course_dir=course, workers=workers,
                           json_path=out / "grades.json", force=True, out_dir=out,
                           limits=Limits(call_seconds=3.0))

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from .loops import closure_files
+from .loops import Submission, analyze, closure_files
 from .sandbox import Limits, Sandbox, SandboxError, StudentCallError
 from .spec import TestFailure
 
@@ -82,8 +82,8 @@ class StudentCode:
     """What a test may do with the student's work: call into it (sandboxed) and read its text.
 
     ``fresh`` is true while a test marked ``@graded(..., fresh=True)`` runs: its calls go to a
-    child process in which no module outside what the static checks read has run (the child is
-    restarted first when an earlier test called into other modules), so nothing that ran for an
+    child process in which only modules the static checks read have run (the child is restarted
+    first when an earlier test ran a module that could rebind names), so nothing that ran for an
     earlier test (a module imported then, an attribute rebound then) can hide from them.
     """
 
@@ -91,6 +91,7 @@ class StudentCode:
         self._sandbox = sandbox
         self._workdir = Path(workdir).resolve()
         self.fresh = False
+        self._submission = None
 
     def call(self, target, *args, **kwargs):
         """Call the student's function ``target`` (dotted path); returns plain numbers/arrays."""
@@ -117,8 +118,14 @@ class StudentCode:
         return self._sandbox.module_file(target)
 
     def python_files(self):
-        """{relative posix path: text} of every regular ``.py`` file in the submission (for static
-        analysis across modules; read here, never executed)."""
+        """The submission's regular ``.py`` files as a ``loops.Submission`` ({relative posix path:
+        text} in ``.files``), read once: the working copy does not change while it is graded, and
+        the child sees it read-only. For static analysis across modules; never executed."""
+        if self._submission is None:
+            self._submission = Submission(self._read_python_files())
+        return self._submission
+
+    def _read_python_files(self):
         files = {}
         for folder, dirs, names in os.walk(self._workdir, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not os.path.islink(os.path.join(folder, d)))
@@ -250,17 +257,27 @@ def run_tests(tests, workdir, reference_dir=None, limits=Limits(), progress=None
     return results
 
 
-def _analysed_files(student, function):
-    """The files the loop analysis reads for ``function``: its module and what that imports."""
+def _needs_fresh_child(student, function):
+    """Whether the child must be restarted before a loop test of ``function``: unless every module
+    that already ran in it is one the loop analysis reads and finds nothing in that could rebind
+    the graded name (a restart costs about 0.1 s, and most earlier modules are harmless)."""
     module = student.module_file(function)
-    return closure_files(student.python_files(), module) if module else set()
+    loaded = student.loaded_modules()
+    if module is None or not loaded:
+        return bool(loaded)
+    files = student.python_files()
+    extra = loaded - closure_files(files, module)
+    if not extra:
+        return False
+    qualname = function[len(module[:-len(".py")].replace("/", ".")) + 1:]
+    return bool(analyze(files, module, qualname, also_loaded=extra).forged)
 
 
 def _run_guarded(test, student, reference, sandbox):
     """One test, in a child of its own when the test asks for one; one retry when the sandbox
     itself failed to start."""
     for attempt in (1, 2):
-        if test.fresh and not sandbox.loaded <= _analysed_files(student, test.function):
+        if test.fresh and _needs_fresh_child(student, test.function):
             sandbox.close()
         student.fresh = test.fresh
         try:

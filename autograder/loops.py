@@ -123,27 +123,47 @@ class _Module:
         self.aliases, self.loaded = _imported_files(files, path, self.tree)
 
 
-def _closure(files, start):
-    """Every submission file that importing ``start`` runs: its packages' ``__init__`` files and,
-    transitively, what they import."""
+class Submission:
+    """The ``.py`` files of one submission ({relative posix path: text}), each parsed at most once
+    however many analyses read it."""
+
+    def __init__(self, files):
+        self.files = files
+        self._parsed = {}
+
+    def module(self, path):
+        """The parsed file, or None when it does not parse."""
+        if path not in self._parsed:
+            try:
+                self._parsed[path] = _Module(self.files, path)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self._parsed[path] = None
+        return self._parsed[path]
+
+
+def _as_submission(files):
+    return files if isinstance(files, Submission) else Submission(files)
+
+
+def _closure(submission, start):
+    """{path: parsed module} of every submission file that importing ``start`` runs: its
+    packages' ``__init__`` files and, transitively, what they import."""
+    files = submission.files
     todo, seen = [start] + _package_inits(files, start), {}
     while todo:
         path = todo.pop()
         if path in seen or path not in files:
             continue
-        try:
-            seen[path] = _Module(files, path)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            seen[path] = None
-            continue
-        for loaded in seen[path].loaded:
-            todo += [loaded] + _package_inits(files, loaded)
+        seen[path] = submission.module(path)
+        if seen[path] is not None:
+            for loaded in seen[path].loaded:
+                todo += [loaded] + _package_inits(files, loaded)
     return seen
 
 
 def closure_files(files, start):
     """The set of submission files that importing ``start`` runs (see ``_closure``)."""
-    return set(_closure(files, start))
+    return set(_closure(_as_submission(files), start))
 
 
 def _bound_names(node):
@@ -331,16 +351,18 @@ def _count_loops(modules, start):
 def analyze(files, path, qualname, also_loaded=()):
     """``LoopReport`` for ``qualname`` ('func' or 'Class.method') defined in ``files[path]``.
 
-    ``files``: {relative posix path: source text} of every .py file of the submission.
+    ``files``: {relative posix path: source text} of every .py file of the submission, or a
+    ``Submission`` made from it (which keeps the parsed files for the next analysis).
     ``also_loaded``: other modules that ran in the same process; they and their imports are
     searched for rebindings too.
     """
+    submission = _as_submission(files)
     path = posixpath.normpath(path)
-    if path not in files:
+    if path not in submission.files:
         return LoopReport()
-    modules = _closure(files, path)
+    modules = _closure(submission, path)
     for other in also_loaded:
-        for extra, parsed in _closure(files, other).items():
+        for extra, parsed in _closure(submission, other).items():
             modules.setdefault(extra, parsed)
     module = modules.get(path)
     if module is None:

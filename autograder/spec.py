@@ -155,8 +155,8 @@ def loss_and_gradient(student, target, W, *args, finite=True):
     name = target.rsplit(".", 1)[-1]
     answer = student.call(target, W, *args)
     check(isinstance(answer, (tuple, list)) and len(answer) == 2,
-          f"{name} should return a tuple (loss, dW); got {type(answer).__name__}"
-          + (f" of length {len(answer)}" if isinstance(answer, (tuple, list)) else ""))
+          f"{name} should return a tuple (loss, dW); got {type(answer).__name__}",
+          f"of length {len(answer)}" if isinstance(answer, (tuple, list)) else "")
     loss = as_array(answer[0], f"the loss returned by {name} (a single number)", shape=())
     dW = as_array(answer[1], f"dW returned by {name}")
     if dW.shape != np.shape(W):

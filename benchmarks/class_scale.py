@@ -50,9 +50,13 @@ class InProcess:
 
     def __init__(self, workdir, limits=None, insecure=False, deadline=None):
         self.workdir = str(workdir)
+        self.loaded = set()  # nothing is ever restarted: one process throughout
         for name in [m for m in sys.modules if m == "classifiers" or m.startswith("classifiers.")]:
             del sys.modules[name]
         sys.path.insert(0, self.workdir)
+
+    def module_file(self, target):
+        return None
 
     def _resolve(self, target):
         parts = target.split(".")
