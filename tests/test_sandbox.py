@@ -50,11 +50,11 @@ def can_read(path):
 def exists(path):
     return int(os.path.exists(path))
 
-def listing(path):
+def names(path):
     try:
-        return len(os.listdir(path))
+        return sorted(os.listdir(path))
     except OSError:
-        return -1
+        return []
 
 def parent_pid():
     return os.getppid()
@@ -161,9 +161,25 @@ def test_only_the_allow_listed_root_is_visible(student_dir, isolated):
     with Sandbox(student_dir) as sb:
         visible = [p for p in UNLISTED if int(sb.call("probes.exists", p))]
         assert visible == [], f"the child can see {visible}"
-        assert int(sb.call("probes.listing", "/tmp")) == 1  # its private /tmp holds only work/
+        # its private /tmp holds work/ and, when the grader or its Python lives under the host's
+        # /tmp (a course checked out there), the read-only way to those
+        kept = {p.split("/")[2] for p in sb._keep if p.startswith("/tmp/")}
+        assert set(sb.call("probes.names", "/tmp")) == {"work"} | kept
     with UnisolatedSandbox(student_dir) as control:
         assert [p for p in UNLISTED if int(control.call("probes.exists", p))], "control: nothing to hide"
+
+
+def test_folders_the_child_needs_under_tmp_stay_visible(student_dir, isolated, tmp_path):
+    # A course or its virtual environment checked out under /tmp: the private /tmp must not hide it.
+    kept = tmp_path / "venv_like"
+    kept.mkdir()
+    (kept / "marker.txt").write_text("here")
+    sandbox = Sandbox(student_dir)
+    sandbox._keep = sorted(sandbox._keep + [str(kept)])
+    with sandbox as sb:
+        assert int(sb.call("probes.can_read", str(kept / "marker.txt"))) == 4
+        assert int(sb.call("probes.can_write", str(kept / "marker.txt"))) == 0
+        assert int(sb.call("probes.can_read", str(tmp_path / "student" / "probes.py"))) == -1
 
 
 def test_files_in_shared_temporary_folders_cannot_be_read(student_dir, isolated, tmp_path):

@@ -168,6 +168,10 @@ def isolate(workdir, keep_paths=()):
     file_fds = [(path, os.open(path, os.O_PATH)) for path in files]
     root = STAGING
     _mount("tmpfs", root, "tmpfs", MS_NOSUID, "size=1m,mode=0755")
+    # The private /tmp comes first: a kept folder may live under the host's /tmp (a course or its
+    # virtual environment there), and must be bound on top of it, not hidden by it.
+    os.makedirs(root + "/tmp")
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
     for path, target in links.items():
         os.makedirs(os.path.dirname(root + path), exist_ok=True)
         os.symlink(target, root + path)
@@ -179,9 +183,7 @@ def isolate(workdir, keep_paths=()):
         with open(root + path, "w"):
             pass
         _bind(fd, root + path, read_only=not path.startswith("/dev/"))  # devices keep their mount's flags
-    os.makedirs(root + "/tmp", exist_ok=True)
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-    os.mkdir(root + WORKDIR)
+    os.makedirs(root + WORKDIR)
     _bind(work_fd, root + WORKDIR)
     _pivot_into(root)
     _set_attributes("/", MOUNT_ATTR_RDONLY, recursive=False)  # the skeleton itself: no new files
