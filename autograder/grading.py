@@ -59,6 +59,7 @@ def load_tests(tests_dir, include_hidden):
             module = _import_file(path)
             hidden = path.name.startswith("hidden_")
             notebook = getattr(module, "NOTEBOOK", "")
+            inputs_may_change = bool(getattr(module, "INPUTS_MAY_CHANGE", False))
             tests = [obj.graded for obj in vars(module).values() if hasattr(obj, "graded")]
             tests.sort(key=lambda t: t.run.__code__.co_firstlineno)
             for test in tests:
@@ -66,7 +67,7 @@ def load_tests(tests_dir, include_hidden):
                     raise ValueError(f"two graded tests are named {test.name!r} ({path.name})")
                 names.add(test.name)
                 found.append(test.__class__(test.name, test.function, test.points, test.run, hidden, notebook,
-                                            test.fresh))
+                                            test.fresh, inputs_may_change))
     return found
 
 
@@ -91,15 +92,28 @@ class StudentCode:
         self._sandbox = sandbox
         self._workdir = Path(workdir).resolve()
         self.fresh = False
+        self.inputs_may_change = False
         self._submission = None
 
     def call(self, target, *args, **kwargs):
-        """Call the student's function ``target`` (dotted path); returns plain numbers/arrays."""
-        return self._sandbox.call(target, *args, **kwargs)
+        """Call the student's function ``target`` (dotted path); returns plain numbers/arrays.
+        Fails the test when the call changed one of its input arrays in place."""
+        value = self._sandbox.call(target, *args, **kwargs)
+        self._inputs_unchanged(target.rsplit(".", 1)[-1])
+        return value
 
     def call_method(self, cls, steps, init=()):
         """Build the student's class ``cls`` and call ``steps`` [(method, args[, kwargs]), ...]."""
-        return self._sandbox.call_method(cls, steps, init=init)
+        value = self._sandbox.call_method(cls, steps, init=init)
+        self._inputs_unchanged(cls.rsplit(".", 1)[-1])
+        return value
+
+    def _inputs_unchanged(self, name):
+        changed = self._sandbox.changed_inputs
+        if changed and not self.inputs_may_change:
+            raise TestFailure(f"{name} changed {changed[0]} in place: the caller's arrays must stay as "
+                              f"they were (compute into a new array, e.g. np.maximum(x, 0) rather than "
+                              f"x[x < 0] = 0, or work on a copy)")
 
     def source(self, relative_path):
         """Text of one of the student's files (read here, never executed)."""
@@ -280,6 +294,7 @@ def _run_guarded(test, student, reference, sandbox):
         if test.fresh and _needs_fresh_child(student, test.function):
             sandbox.close()
         student.fresh = test.fresh
+        student.inputs_may_change = test.inputs_may_change
         try:
             return _run_one(test, student, reference)
         except SandboxError:

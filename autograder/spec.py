@@ -12,6 +12,8 @@ A test file (``source/<assignment>/tests/public_*.py`` or ``hidden_*.py``) decla
 - ``rng``: a ``numpy.random.Generator`` seeded from the test's own name, so inputs are reproducible.
 
 A test passes by returning; it fails by raising ``TestFailure`` (the assertion helpers below do).
+Every call also fails the test when the student's code changed one of its input arrays in place,
+unless the test file sets ``INPUTS_MAY_CHANGE = True`` (optimizers, which may update in place).
 """
 import zlib
 from dataclasses import dataclass
@@ -43,6 +45,7 @@ class GradedTest:
     hidden: bool = False
     notebook: str = ""  # the notebook whose section this function belongs to (NOTEBOOK in the file)
     fresh: bool = False  # run in a child process started for this test alone
+    inputs_may_change: bool = False  # INPUTS_MAY_CHANGE in the file: in-place updates are allowed
 
     def seed(self):
         return zlib.crc32(self.name.encode())

@@ -207,6 +207,9 @@ BUGS = {
     "hist_of_saturation_instead_of_hue": Bug(
         lambda: edited((NP_HIST, NP_HIST.replace("hsv[:, :, 0]", "hsv[:, :, 1]"))), broken=HIST),
     # -- HOG
+    # A 2-d uint8 image is its own gray: without the conversion its differences wrap around.
+    "hog_uint8_gray_image_not_converted_to_float": Bug(
+        lambda: edited((HOG_FLOAT, "")), broken=HOG, must_fail=("hog_matches_reference_on_uint8_images",)),
     "hog_gray_is_the_mean_of_the_channels": Bug(
         lambda: edited((GRAY, "    gray = im if im.ndim == 2 else im.mean(axis=2)\n")),
         broken=HOG, must_fail=("hog_vertical_edge_votes_in_the_horizontal_gradient_bin",)),

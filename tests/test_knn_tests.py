@@ -135,7 +135,8 @@ CORRECT = {
         (ONE_LOOP_DIFF, "            diff = self.X_train - X[i]\n"),
         (NO_LOOPS_X_TEST, "        X_test = X\n"),
         (NO_LOOPS_X_TRAIN, "        X_train = self.X_train\n"),
-        (ZEROS, "dists = np.zeros((num_test, num_train), dtype=X.dtype)\n", 3)),
+        # float32 stays float32; integer pixels still get float distances
+        (ZEROS, "dists = np.zeros((num_test, num_train), dtype=np.result_type(X.dtype, np.float32))\n", 3)),
     "predict_labels_unstable_argsort_and_counter": lambda: edited(
         (IMPORTS, "from collections import Counter\n\nimport numpy as np\n"),
         (LABELS_BODY, COUNTER_LABELS)),
@@ -187,6 +188,12 @@ NO_LOOPS_VALUE_TESTS = ("no_loops_points_on_a_line", "no_loops_matches_reference
 ROW_DISTANCE = "lambda x: np.sqrt(np.sum((self.X_train - x) ** 2, axis=1))"
 
 BUGS = {
+    # Integer pixels (as loaded from disk) give distances that are not whole numbers.
+    "two_loops_allocates_dists_with_the_input_dtype": Bug(
+        lambda: edited((TWO_LOOPS_ZEROS, TWO_LOOPS_ZEROS.replace("np.zeros((num_test, num_train))",
+                                                                 "np.zeros((num_test, num_train), dtype=X.dtype)"))),
+        broken=TWO_LOOPS, intact=(ONE_LOOP, NO_LOOPS, PREDICT_LABELS),
+        must_fail=("two_loops_accepts_float32_pixels",)),
     # Squared distances keep the neighbour order, so predict (num_loops=0) is unaffected.
     "no_loops_forgets_sqrt": Bug(
         lambda: edited((NO_LOOPS_SQRT, "        dists = np.maximum(sq_dists, 0.0)\n")),

@@ -299,7 +299,7 @@ NET_INIT_WITH_NORMAL = '''
 '''
 
 # epsilon inside the square root, in-place updates of the state and of w (as CS231n's own sgd).
-RMSPROP_EPS_INSIDE = '''
+RMSPROP_IN_PLACE = '''
 def rmsprop(w, dw, config=None):
     if config is None:
         config = {}
@@ -309,7 +309,7 @@ def rmsprop(w, dw, config=None):
     config.setdefault("cache", np.zeros_like(w))
     config["cache"] *= config["decay_rate"]
     config["cache"] += (1 - config["decay_rate"]) * dw ** 2
-    w -= config["learning_rate"] * dw / np.sqrt(config["cache"] + config["epsilon"])
+    w -= config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"])
     return w, config
 '''
 
@@ -375,9 +375,9 @@ CORRECT = {
     "two_layer_net_without_the_layers_and_init_with_np_random_normal": lambda: edited(
         ("classifiers/fc_net.py", Def("loss", method=True), NET_WITHOUT_LAYERS),
         ("classifiers/fc_net.py", Def("__init__", method=True), NET_INIT_WITH_NORMAL)),
-    "update_rules_in_place_eps_inside_sqrt_and_efficient_adam": lambda: edited(
+    "update_rules_in_place_and_efficient_adam": lambda: edited(
         ("optim.py", Def("sgd_momentum"), MOMENTUM_IN_PLACE),
-        ("optim.py", Def("rmsprop"), RMSPROP_EPS_INSIDE),
+        ("optim.py", Def("rmsprop"), RMSPROP_IN_PLACE),
         ("optim.py", Def("adam"), ADAM_EFFICIENT)),
     "schedules_with_numpy": lambda: edited(
         schedules("import math\n", "import math\n\nimport numpy as np\n"),
@@ -481,7 +481,23 @@ BUGS = {
         lambda: edited(layers(AFFINE_DW, "    dw = dout.T @ rows\n")),
         broken=AFFINE_B, reach=(LOSS,),
         must_fail=("affine_backward_matches_numerical_gradient", "affine_backward_matches_reference")),
+    # -- affine, realistic slips the value tests alone did not see
+    "affine_forward_caches_the_reshaped_x": Bug(
+        lambda: edited(layers("    rows = x.reshape(x.shape[0], -1)  # (N, D)\n" + AFFINE_OUT,
+                              "    x = x.reshape(x.shape[0], -1)  # (N, D)\n    out = x @ w + b\n")),
+        broken=AFFINE_F, reach=(AFFINE_B, LOSS), must_fail=("affine_forward_matches_reference",),
+        must_pass=("affine_backward_matches_reference", "affine_backward_single_example_and_float32")),
     # -- ReLU
+    "relu_forward_zeroes_the_callers_x": Bug(
+        lambda: edited(layers("    out = np.maximum(0, x)\n", "    x[x < 0] = 0\n    out = x\n")),
+        broken=RELU_F, reach=(RELU_B, LOSS), must_fail=("relu_forward_matches_reference",),
+        must_pass=("relu_backward_matches_reference",)),
+    "relu_backward_zeroes_the_callers_dout": Bug(
+        lambda: edited(layers(RELU_DX, "    dout[x <= 0] = 0\n    dx = dout\n")),
+        broken=RELU_B, reach=(LOSS,), must_fail=("relu_backward_matches_reference",)),
+    "relu_backward_passes_the_gradient_at_zero": Bug(
+        lambda: edited(layers(RELU_DX, "    dx = dout * (x >= 0)\n")),
+        broken=RELU_B, must_fail=("relu_backward_matches_reference",)),
     "relu_backward_forgets_dout": Bug(
         lambda: edited(layers(RELU_DX, "    dx = (x > 0).astype(float)\n")),
         broken=RELU_B, reach=(LOSS,),
@@ -624,6 +640,15 @@ BUGS = {
         lambda: edited(optim(RMSPROP_CACHE, RMSPROP_CACHE.replace("dw * dw", "dw"))),
         broken=RMSPROP,
         must_fail=("rmsprop_steps_worked_out_by_hand", "rmsprop_matches_reference_over_several_steps")),
+    # The docstring's rule is dw / (sqrt(cache) + epsilon): inside the root, epsilon swamps small
+    # gradients; without it, an entry whose gradients were all zero divides 0 by 0.
+    "rmsprop_epsilon_inside_the_square_root": Bug(
+        lambda: edited(optim(RMSPROP_STEP, RMSPROP_STEP.replace("(np.sqrt(cache) + config[\"epsilon\"])",
+                                                                "np.sqrt(cache + config[\"epsilon\"])"))),
+        broken=RMSPROP, must_fail=("rmsprop_matches_reference_over_several_steps",)),
+    "rmsprop_without_epsilon": Bug(
+        lambda: edited(optim(RMSPROP_STEP, RMSPROP_STEP.replace(" + config[\"epsilon\"]", ""))),
+        broken=RMSPROP, must_fail=("rmsprop_matches_reference_over_several_steps",)),
     "rmsprop_without_the_square_root": Bug(
         lambda: edited(optim(RMSPROP_STEP, RMSPROP_STEP.replace("np.sqrt(cache)", "cache"))),
         broken=RMSPROP,

@@ -6,7 +6,8 @@ change anything in it. The grader therefore trusts only the numbers that come ba
 
 Request:  {"op": "call", "target": "pkg.module.func", "args": [...], "kwargs": {...}}
           {"op": "call", "target": "pkg.module.Class", "init": [...], "steps": [[method, args, kwargs], ...]}
-Answer:   {"status": "ok", "value": ...}, {"status": "not_implemented"} or
+Answer:   {"status": "ok", "value": ..., "changed_inputs": [blob indices changed in place]},
+          {"status": "not_implemented"} or
           {"status": "error", "message": "...", "type": "ValueError", "where": ["file.py", 12]}
           (``where``: the deepest frame in the student's files; the grader checks it before use)
 """
@@ -14,6 +15,8 @@ import importlib
 import os
 import sys
 import traceback
+
+import numpy as np
 
 from autograder.sandbox import protocol
 from autograder.sandbox.no_fork import forbid_new_processes
@@ -67,7 +70,21 @@ def _call(header, arrays):
     return target(*decode(header["args"]), **decode(header.get("kwargs", {"dict": {}})))
 
 
+def _changed(arrays, before):
+    """Indices of the input arrays the call changed in place."""
+    changed = []
+    for i, (now, then) in enumerate(zip(arrays, before)):
+        same = now.shape == then.shape and np.array_equal(now, then, equal_nan=now.dtype.kind in "fc")
+        if not same:
+            changed.append(i)
+    return changed
+
+
 def _answer(out_fd, header, arrays):
+    # Copies of every input array, to report the ones the student's code changes in place (the
+    # grader's own inputs are never affected: it sent bytes). Student code could suppress the
+    # report, but that gains it nothing it could not earn by leaving its inputs alone.
+    before = [a.copy() for a in arrays]
     try:
         value = _call(header, arrays)
     except NotImplementedError:
@@ -85,7 +102,7 @@ def _answer(out_fd, header, arrays):
         encoded = protocol.encode(value, blobs)
     except TypeError as exc:
         return _send(out_fd, {"status": "error", "message": f"returned an unusable value: {exc}"})
-    _send(out_fd, {"status": "ok", "value": encoded}, blobs)
+    _send(out_fd, {"status": "ok", "value": encoded, "changed_inputs": _changed(arrays, before)}, blobs)
 
 
 def serve():

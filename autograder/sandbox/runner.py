@@ -125,6 +125,7 @@ class Sandbox:
                           "every file this user can read", RuntimeWarning, stacklevel=2)
         self._proc = None
         self.loaded = set()  # module files (relative paths) the current child was asked to call into
+        self.changed_inputs = []  # what the last call changed in place (see ``input_places``)
 
     # -- child lifecycle -------------------------------------------------------------------------
     def _preexec(self):
@@ -201,6 +202,7 @@ class Sandbox:
         return None
 
     def _request(self, header, blobs, seconds):
+        self.changed_inputs = []
         seconds, cut = self._seconds_for(seconds)
         if self._proc is None:
             self._start()
@@ -227,6 +229,10 @@ class Sandbox:
                                    "broke the protocol)") from None
         status = reply.get("status")
         if status == "ok":
+            places = input_places(header)
+            changed = reply.get("changed_inputs")
+            self.changed_inputs = sorted({places[i] for i in changed if isinstance(i, int) and i in places}
+                                         if isinstance(changed, list) else set())
             try:
                 return protocol.decode(reply.get("value"), arrays)
             except (protocol.ProtocolError, IndexError, KeyError, TypeError, ValueError,
@@ -261,6 +267,39 @@ class Sandbox:
             encoded.append([method, protocol.encode(list(args), blobs), protocol.encode(dict(kwargs), blobs)])
         header = {"op": "call", "target": cls, "init": protocol.encode(list(init), blobs), "steps": encoded}
         return self._request(header, blobs, seconds)
+
+
+def _ordinal(n):
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def input_places(header):
+    """{blob index: words for where that array sat in the call} for the arrays a request sent,
+    e.g. 'its 1st argument', 'an array inside its 2nd argument', "train's 1st argument". Arrays
+    inside dicts (an optimizer's config) and values a test sets as attributes (``__setattr__``
+    steps) are left out: updating those is the code's job."""
+    places = {}
+
+    def visit(value, where, top):
+        if isinstance(value, dict):
+            if set(value) == {"blob"}:
+                places[value["blob"]] = where if top else f"an array inside {where}"
+            elif set(value) in ({"list"}, {"tuple"}):
+                for item in value.get("list", value.get("tuple", [])):
+                    visit(item, where, False)
+
+    def arguments(encoded, owner):
+        for position, item in enumerate(encoded.get("list", [])):
+            visit(item, f"{owner} {_ordinal(position + 1)} argument", True)
+
+    if "steps" in header:
+        arguments(header.get("init", {}), "the constructor's")
+        for method, args, _ in header["steps"]:
+            if method != "__setattr__":  # state the test sets up is the object's to update
+                arguments(args, f"{method}'s")
+    else:
+        arguments(header.get("args", {}), "its")
+    return places
 
 
 def _crash_message(code, exc):

@@ -47,6 +47,10 @@ def two_loops_matches_reference(student, reference, rng):
 def two_loops_accepts_float32_pixels(student, reference, rng):
     _compare_dists(student, reference, "compute_distances_two_loops",
                    *_data(rng, dtype=np.float32, pixels=True), rtol=1e-4)
+    # Integer pixels, as loaded from disk: distances are not whole numbers, so an array of
+    # distances made with the input's dtype would truncate them.
+    _compare_dists(student, reference, "compute_distances_two_loops",
+                   *_data(rng, dtype=np.int64, pixels=True), rtol=1e-6)
 
 
 @graded(KNN + ".compute_distances_two_loops", points=1, fresh=True)
@@ -64,6 +68,10 @@ def one_loop_matches_reference(student, reference, rng):
 def one_loop_accepts_float32_pixels(student, reference, rng):
     _compare_dists(student, reference, "compute_distances_one_loop",
                    *_data(rng, dtype=np.float32, pixels=True), rtol=1e-4)
+    # Integer pixels, as loaded from disk: distances are not whole numbers, so an array of
+    # distances made with the input's dtype would truncate them.
+    _compare_dists(student, reference, "compute_distances_one_loop",
+                   *_data(rng, dtype=np.int64, pixels=True), rtol=1e-6)
 
 
 @graded(KNN + ".compute_distances_one_loop", points=1, fresh=True)
@@ -82,6 +90,10 @@ def no_loops_matches_reference(student, reference, rng):
 def no_loops_accepts_float32_pixels(student, reference, rng):
     _compare_dists(student, reference, "compute_distances_no_loops",
                    *_data(rng, dtype=np.float32, pixels=True), rtol=1e-4)
+    # Integer pixels, as loaded from disk: distances are not whole numbers, so an array of
+    # distances made with the input's dtype would truncate them.
+    _compare_dists(student, reference, "compute_distances_no_loops",
+                   *_data(rng, dtype=np.int64, pixels=True), rtol=1e-6)
 
 
 @graded(KNN + ".compute_distances_no_loops", points=1)

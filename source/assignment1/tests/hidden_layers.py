@@ -75,14 +75,16 @@ def _elementwise_forward(student, reference, rng, name, args_list):
                      + (f" with alpha={args[0]:g}" if args else ""), _tol(dtype))
 
 
-def _elementwise_backward(student, reference, rng, forward, backward, args_list):
-    """backward(dout, cache of the student's forward) against the reference backward pass."""
+def _elementwise_backward(student, reference, rng, forward, backward, args_list, cache_of=None):
+    """backward(dout, cache) against the reference backward pass. ``cache_of(x, *args)`` gives the
+    cache where the docstring fixes it (ReLU keeps x), so a forward bug costs nothing here; other
+    layers choose their own cache, which then comes from the student's forward pass."""
     ref = reference.module(MODULE)
     for shape, dtype in ELEMENTWISE_SHAPES:
         for args in args_list:
             x = (3.0 * rng.standard_normal(shape)).astype(dtype)
             dout = rng.standard_normal(shape).astype(dtype)
-            _, cache = _forward(student, forward, x, *args)
+            cache = cache_of(x, *args) if cache_of else _forward(student, forward, x, *args)[1]
             dx = student.call(f"{MODULE}.{backward}", dout, cache)
             dx = as_array(dx, f"dx returned by {backward}")
             check(dx.shape == x.shape, f"{backward} should return dx of shape {x.shape} like x",
@@ -114,7 +116,13 @@ def _check_affine_forward(student, reference, rng, cases):
     ref = reference.module(MODULE).affine_forward
     for num, input_shape, num_out, dtype in cases:
         x, w, b = _affine_inputs(rng, num, input_shape, num_out, dtype)
-        out, _ = _forward(student, "affine_forward", x, w, b)
+        out, cache = _forward(student, "affine_forward", x, w, b)
+        # The cache is what affine_backward receives: x as the caller gave it, not reshaped.
+        check(isinstance(cache, (tuple, list)) and len(cache) == 3,
+              "affine_forward should return the cache (x, w, b) it was given")
+        check(np.shape(cache[0]) == x.shape and np.array_equal(np.asarray(cache[0]), x),
+              f"the cache of affine_forward should hold x as it was given (shape {x.shape}): reshape "
+              f"into a new variable, not into x, or affine_backward cannot give dx the shape of x")
         check(np.shape(out) == (num, num_out), f"affine_forward should return out of shape "
                                                f"{(num, num_out)} for x {x.shape}, w {w.shape}",
               f"got {np.shape(out)}")
@@ -124,12 +132,13 @@ def _check_affine_forward(student, reference, rng, cases):
 
 
 def _check_affine_backward(student, reference, rng, cases):
+    """affine_backward on the cache the docstring promises, (x, w, b), as the reference forward
+    pass makes it: a bug in the student's forward pass costs points there, not here."""
     ref = reference.module(MODULE)
     for num, input_shape, num_out, dtype in cases:
         x, w, b = _affine_inputs(rng, num, input_shape, num_out, dtype)
         dout = rng.standard_normal((num, num_out)).astype(dtype)
-        _, cache = _forward(student, "affine_forward", x, w, b)
-        answer = student.call(f"{MODULE}.affine_backward", dout, cache)
+        answer = student.call(f"{MODULE}.affine_backward", dout, (x, w, b))
         check(isinstance(answer, (tuple, list)) and len(answer) == 3,
               "affine_backward should return a tuple (dx, dw, db)")
         _, ref_cache = ref.affine_forward(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64))
@@ -163,7 +172,15 @@ def relu_forward_matches_reference(student, reference, rng):
 
 @graded(f"{MODULE}.relu_backward", points=1)
 def relu_backward_matches_reference(student, reference, rng):
-    _elementwise_backward(student, reference, rng, "relu_forward", "relu_backward", [()])
+    _elementwise_backward(student, reference, rng, "relu_forward", "relu_backward", [()], cache_of=lambda x: x)
+    # Inputs exactly at 0, with the cache the docstring promises (x itself): the gradient passes
+    # only where x > 0.
+    x = rng.choice([-1.5, 0.0, 2.0], (6, 5))
+    dout = rng.standard_normal((6, 5))
+    expected = reference.module(MODULE).relu_backward(dout, x)
+    _compare(student.call(f"{MODULE}.relu_backward", dout, x), expected,
+             "dx of relu_backward where some inputs are exactly 0 (the gradient passes only where x > 0)",
+             FLOAT64)
 
 
 @graded(f"{MODULE}.sigmoid_forward", points=0.5)

@@ -32,6 +32,8 @@ import numpy as np
 from autograder.spec import as_array, assert_close, check, graded
 
 NOTEBOOK = "two_layer_net.ipynb"
+# An update rule may change w and its config in place (a training loop uses only what it returns).
+INPUTS_MAY_CHANGE = True
 SHAPES = [(3, 4), (7,), (2, 3, 4)]
 FLOAT64 = {"rtol": 1e-5, "floor": 1e-3}
 FLOAT32 = {"rtol": 1e-3, "floor": 1e-2}
@@ -41,7 +43,14 @@ def _gradient(rng, shape, dtype=np.float64):
     return (rng.uniform(1.0, 2.0, shape) * rng.choice([-1.0, 1.0], shape)).astype(dtype)
 
 
-def _chain(student, reference, rng, name, config, what, num_steps=5, dtype=np.float64, shapes=SHAPES):
+def _zero_and_tiny_gradient(rng, shape, dtype=np.float64):
+    """Exact zeros (0 / 0 without epsilon) and gradients of 1e-9 (whose step depends on epsilon
+    being added outside the square root) beside ordinary ones."""
+    return rng.choice([0.0, 1e-9, -1e-9, 1.5, -1.5], shape).astype(dtype)
+
+
+def _chain(student, reference, rng, name, config, what, num_steps=5, dtype=np.float64, shapes=SHAPES,
+           gradient=_gradient):
     """num_steps updates of the student's and the reference's rule from the same config."""
     rule = getattr(reference.module("optim"), name)
     tol = FLOAT32 if dtype == np.float32 else FLOAT64
@@ -52,7 +61,7 @@ def _chain(student, reference, rng, name, config, what, num_steps=5, dtype=np.fl
         mine = copy.deepcopy(config)
         theirs = copy.deepcopy(config)
         for step in range(1, num_steps + 1):
-            dw = _gradient(rng, shape, dtype)
+            dw = gradient(rng, shape, dtype)
             answer = student.call(f"optim.{name}", w, dw, mine)
             check(isinstance(answer, (tuple, list)) and len(answer) == 2 and isinstance(answer[1], dict),
                   f"{name} should return a tuple (next_w, config)")
@@ -88,6 +97,8 @@ def rmsprop_matches_reference_over_several_steps(student, reference, rng):
            "from a given cache", shapes=[(7,)])
     _chain(student, reference, rng, "rmsprop", {"decay_rate": 0.5}, "with decay_rate 0.5",
            dtype=np.float32)
+    _chain(student, reference, rng, "rmsprop", None, "with zero and tiny gradients (epsilon keeps the "
+           "division finite and is added after the square root)", gradient=_zero_and_tiny_gradient)
 
 
 @graded("optim.adam", points=1)
