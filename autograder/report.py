@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+import textwrap
 from collections import OrderedDict
 
 # Worst first: the status a function shows when its tests disagree.
@@ -55,11 +56,14 @@ def score_table(results, title=None, width=None):
         lines.append(title)
     header = f"{'function':<{name_w}}  {'points':>9}  {'status':<15}  hint"
     lines += [header, "-" * min(width, max(len(header), 60))]
+    indent = " " * (name_w + 30)
     for name, (_, points, max_points, status, hint) in zip(names, rows):
         score = f"{_fmt(points)}/{_fmt(max_points)}"
-        room = max(20, width - name_w - 30)
-        hint = hint if len(hint) <= room else hint[:room - 3] + "..."
-        lines.append(f"{name:<{name_w}}  {score:>9}  {status.replace('_', ' '):<15}  {hint}")
+        # The first hint is the one to act on: never cut, wrapped under its own column.
+        room = max(30, width - name_w - 30)
+        wrapped = textwrap.wrap(hint, room) or [""]
+        lines.append(f"{name:<{name_w}}  {score:>9}  {status.replace('_', ' '):<15}  {wrapped[0]}")
+        lines += [indent + more for more in wrapped[1:]]
     total = sum(r["points"] for r in results)
     total_max = sum(r["max_points"] for r in results)
     lines.append("-" * min(width, max(len(header), 60)))
@@ -117,6 +121,11 @@ def feedback_html(record):
     reach this page (the messages of hidden tests are written without them).
     """
     e = html.escape
+    first = [(short_function(f), p, m, hint) for f, p, m, status, hint in by_function(record["tests"]) if p < m]
+    summary = "".join(f"<li><code>{e(name)}</code> {_fmt(p)}/{_fmt(m)}: {e(hint)}</li>" for name, p, m, hint in first)
+    summary = (f"<h2>What to look at first</h2><ul>{summary}</ul><p>One line per function that lost "
+               f"points: the first message of its failing tests. Every test follows.</p>" if first else
+               "<p>Every autograded test passed.</p>")
     rows = []
     for t in record["tests"]:
         colour = _STATUS_COLOURS.get(t["status"], "#000")
@@ -135,6 +144,8 @@ table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;
 <h1>{e(record['assignment'])}: {_fmt(record['score'])} / {_fmt(record['max_score'])} autograded points</h1>
 <p>Student: <b>{e(record['student'])}</b>. Written answers (inline questions) are graded by hand and
 are not included here.</p>{insecure}
+{summary}
+<h2>All tests</h2>
 <table><tr><th>function</th><th>test</th><th class=num>points</th><th>status</th><th>message</th></tr>
 {chr(10).join(rows)}
 </table></body></html>

@@ -118,6 +118,16 @@ def assert_equal_labels(actual, expected, what):
                           f"got {actual.flat[first]}, expected {expected.flat[first]}")
 
 
+def assert_responds(first, second, what):
+    """Fail when two answers to different inputs are the same: a stub (or a stub with its
+    region deleted) returns constants. Loop tests use it instead of judging values."""
+    same = np.array_equal(np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)) \
+        if np.shape(first) == np.shape(second) else False
+    if same:
+        raise TestFailure(f"{what} gives the same answer for different inputs: is it still a stub? "
+                          f"(the loop check needs a function that computes something)")
+
+
 def check(condition, message, detail=""):
     """Fail with ``message`` unless ``condition``; ``detail`` (public tests only) may quote the
     student's values."""

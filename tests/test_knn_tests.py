@@ -197,7 +197,8 @@ BUGS = {
     # Squared distances keep the neighbour order, so predict (num_loops=0) is unaffected.
     "no_loops_forgets_sqrt": Bug(
         lambda: edited((NO_LOOPS_SQRT, "        dists = np.maximum(sq_dists, 0.0)\n")),
-        broken=NO_LOOPS, intact=(TWO_LOOPS, ONE_LOOP, PREDICT_LABELS, PREDICT)),
+        broken=NO_LOOPS, intact=(TWO_LOOPS, ONE_LOOP, PREDICT_LABELS, PREDICT),
+        must_pass=(NO_LOOPS_AST_TEST,)),  # a wrong value is not a loop
     "one_loop_uses_l1_distance": Bug(
         lambda: edited((ONE_LOOP_STORE, "            dists[i, :] = np.sum(np.abs(diff), axis=1)\n")),
         broken=ONE_LOOP, intact=(TWO_LOOPS, NO_LOOPS, PREDICT_LABELS)),

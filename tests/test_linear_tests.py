@@ -343,7 +343,8 @@ BUGS = {
     "svm_vectorized_forgets_the_correct_class_column": Bug(
         lambda: edited(svm(SVM_VEC_DECREMENT, "")),
         broken=SVM_VEC, intact=AFTER_SVM_VEC,
-        must_fail=("svm_vectorized_gradient_matches_numerical_gradient", "svm_vectorized_matches_reference")),
+        must_fail=("svm_vectorized_gradient_matches_numerical_gradient", "svm_vectorized_matches_reference"),
+        must_pass=("svm_vectorized_uses_no_loops",)),  # a wrong value is not a loop
     "svm_vectorized_hides_a_loop_in_a_comprehension": Bug(
         lambda: edited(svm(SVM_VEC_MARGINS,
                            "    correct = np.array([scores[i, y[i]] for i in range(num_train)])\n"
@@ -393,7 +394,8 @@ BUGS = {
         lambda: edited(softmax(SOFTMAX_VEC_MINUS_ONE, "")),
         broken=SOFTMAX_VEC, intact=AFTER_SOFTMAX_VEC,
         must_fail=("softmax_vectorized_gradient_matches_numerical_gradient",
-                   "softmax_vectorized_matches_reference")),
+                   "softmax_vectorized_matches_reference"),
+        must_pass=("softmax_vectorized_uses_no_loops",)),  # a wrong value is not a loop
     "softmax_vectorized_forgets_to_divide_by_N": Bug(
         lambda: edited(softmax("    loss = -np.sum(log_probs[rows, y]) / num_train + reg * np.sum(W * W)\n",
                                "    loss = -np.sum(log_probs[rows, y]) + reg * np.sum(W * W)\n"),

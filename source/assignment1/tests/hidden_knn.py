@@ -6,7 +6,8 @@ compared absolutely, since the ||a||^2 + ||b||^2 - 2ab expansion cancels there b
 """
 import numpy as np
 
-from autograder.spec import as_array, assert_close, assert_equal_labels, assert_max_loops, check, graded
+from autograder.spec import (as_array, assert_close, assert_equal_labels, assert_max_loops, assert_responds, check,
+                             graded)
 
 NOTEBOOK = "knn.ipynb"
 KNN = "classifiers.k_nearest_neighbor.KNearestNeighbor"
@@ -38,6 +39,14 @@ def _compare_dists(student, reference, method, X_train, y_train, X_test, rtol):
                  floor=1e-3 * float(np.median(expected)))
 
 
+def _answers_with_right_shape(student, method, X_train, y_train, X_test):
+    """What a loop test asks besides the loop count: an answer (a stub has no loops either), not a
+    right one (the value tests judge that)."""
+    answers = [as_array(student.call_method(KNN, [("train", (X_train, y_train)), (method, (X,))]), method,
+                        shape=(len(X_test), len(X_train))) for X in (X_test, X_test + 1.0)]
+    assert_responds(*answers, method)
+
+
 @graded(KNN + ".compute_distances_two_loops", points=2)
 def two_loops_matches_reference(student, reference, rng):
     _compare_dists(student, reference, "compute_distances_two_loops", *_data(rng), rtol=1e-6)
@@ -55,7 +64,7 @@ def two_loops_accepts_float32_pixels(student, reference, rng):
 
 @graded(KNN + ".compute_distances_two_loops", points=1, fresh=True)
 def two_loops_uses_at_most_two_loops(student, reference, rng):
-    _compare_dists(student, reference, "compute_distances_two_loops", *_data(rng, num_train=10, num_test=3), rtol=1e-6)
+    _answers_with_right_shape(student, "compute_distances_two_loops", *_data(rng, num_train=10, num_test=3))
     assert_max_loops(student, MODULE_FILE, "KNearestNeighbor.compute_distances_two_loops", 2)
 
 
@@ -76,7 +85,7 @@ def one_loop_accepts_float32_pixels(student, reference, rng):
 
 @graded(KNN + ".compute_distances_one_loop", points=1, fresh=True)
 def one_loop_uses_at_most_one_loop(student, reference, rng):
-    _compare_dists(student, reference, "compute_distances_one_loop", *_data(rng, num_train=10, num_test=3), rtol=1e-6)
+    _answers_with_right_shape(student, "compute_distances_one_loop", *_data(rng, num_train=10, num_test=3))
     assert_max_loops(student, MODULE_FILE, "KNearestNeighbor.compute_distances_one_loop", 1)
 
 

@@ -19,7 +19,7 @@ and the exp / sum / -log(p) textbook version over 20 seeds, then widened by a fa
 """
 import numpy as np
 
-from autograder.spec import assert_close, assert_max_loops, check, graded, loss_and_gradient
+from autograder.spec import assert_close, assert_max_loops, assert_responds, check, graded, loss_and_gradient
 
 NOTEBOOK = "softmax.ipynb"
 MODULE = "classifiers.softmax"
@@ -140,7 +140,10 @@ def softmax_vectorized_is_stable_for_large_scores(student, reference, rng):
 
 @graded(VECTORIZED, points=1, fresh=True)
 def softmax_vectorized_uses_no_loops(student, reference, rng):
-    # Only a working implementation earns this point: an untouched stub has no loops either.
+    # Judges loops only (the values have their own tests), but an untouched stub has no loops
+    # either: the function must answer with a loss and a dW of W's shape.
     W, X, y = _problem(rng, 25, 10, 4, w_scale=0.2)
-    _check(student, reference, VECTORIZED, W, X, y, 0.1, "on random data", FLOAT64)
+    first = loss_and_gradient(student, VECTORIZED, W, X, y, 0.1, finite=False)
+    second = loss_and_gradient(student, VECTORIZED, 2.0 * W, X, y, 0.1, finite=False)
+    assert_responds(np.append(first[1], first[0]), np.append(second[1], second[0]), _name(VECTORIZED))
     assert_max_loops(student, MODULE_FILE, "softmax_loss_vectorized", 0)
