@@ -129,7 +129,7 @@ def feedback_html(record):
     rows = []
     for t in record["tests"]:
         colour = _STATUS_COLOURS.get(t["status"], "#000")
-        rows.append(f"<tr><td><code>{e(short_function(t['function']))}</code></td><td>{e(t['name'])}{' <small>(hidden)</small>' if t.get('hidden') else ''}</td>"
+        rows.append(f"<tr><td><code>{e(short_function(t['function']))}</code></td><td>{e(t['name']).replace('_', '_<wbr>')}{' <small>(hidden)</small>' if t.get('hidden') else ''}</td>"
                     f"<td class=num>{_fmt(t['points'])}/{_fmt(t['max_points'])}</td>"
                     f"<td style='color:{colour}'>{e(t['status'].replace('_', ' '))}</td>"
                     f"<td>{e(t['message'])}</td></tr>")
@@ -139,14 +139,16 @@ def feedback_html(record):
 <html lang="en"><head><meta charset="utf-8">
 <title>{e(record['assignment'])}: feedback for {e(record['student'])}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}
-table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4em;text-align:left;vertical-align:top}}
+table{{border-collapse:collapse;width:100%;table-layout:fixed}}td{{overflow-wrap:anywhere}}
+col.f{{width:24%}}col.t{{width:26%}}col.p{{width:6em}}col.s{{width:7.5em}}td,th{{border-bottom:1px solid #ddd;padding:.4em;text-align:left;vertical-align:top}}
 .num{{text-align:right;white-space:nowrap}}</style></head><body>
 <h1>{e(record['assignment'])}: {_fmt(record['score'])} / {_fmt(record['max_score'])} autograded points</h1>
 <p>Student: <b>{e(record['student'])}</b>. Written answers (inline questions) are graded by hand and
 are not included here.</p>{insecure}
 {summary}
 <h2>All tests</h2>
-<table><tr><th>function</th><th>test</th><th class=num>points</th><th>status</th><th>message</th></tr>
+<table><colgroup><col class=f><col class=t><col class=p><col class=s><col></colgroup>
+<tr><th>function</th><th>test</th><th class=num>points</th><th>status</th><th>message</th></tr>
 {chr(10).join(rows)}
 </table></body></html>
 """

@@ -160,6 +160,19 @@ def test_feedback_never_shows_hidden_expected_values(graded_class):
     assert "_reference_dists" not in page and "rng.integers" not in page
 
 
+def test_feedback_opens_with_one_line_per_function_that_lost_points(graded_class):
+    records, out = graded_class[3], graded_class[2]
+    page = (out / "feedback" / "partial" / "assignment1" / "autograder.html").read_text()
+    first = page[page.index("What to look at first"):page.index("All tests")]
+    lost = {}
+    for t in records["partial"]["tests"]:
+        lost.setdefault(t["function"], False)
+        lost[t["function"]] |= t["points"] < t["max_points"]
+    listed = re.findall(r"<li><code>([^<]+)</code>", first)
+    assert listed and len(listed) == sum(lost.values()) == len(set(listed))
+    assert "(hidden)" in page  # hidden tests are marked in the full table
+
+
 def test_rerun_is_idempotent_and_regrades_only_what_changed(graded_class):
     root, submitted, out, records, _ = graded_class
     before = (out / "grades.json").read_text()

@@ -192,7 +192,7 @@ BUGS = {
     "two_loops_allocates_dists_with_the_input_dtype": Bug(
         lambda: edited((TWO_LOOPS_ZEROS, TWO_LOOPS_ZEROS.replace("np.zeros((num_test, num_train))",
                                                                  "np.zeros((num_test, num_train), dtype=X.dtype)"))),
-        broken=TWO_LOOPS, intact=(ONE_LOOP, NO_LOOPS, PREDICT_LABELS),
+        broken=TWO_LOOPS, intact=(ONE_LOOP, NO_LOOPS, PREDICT_LABELS, PREDICT),
         must_fail=("two_loops_accepts_float32_pixels",)),
     # Squared distances keep the neighbour order, so predict (num_loops=0) is unaffected.
     "no_loops_forgets_sqrt": Bug(
@@ -201,9 +201,10 @@ BUGS = {
         must_pass=(NO_LOOPS_AST_TEST,)),  # a wrong value is not a loop
     "one_loop_uses_l1_distance": Bug(
         lambda: edited((ONE_LOOP_STORE, "            dists[i, :] = np.sum(np.abs(diff), axis=1)\n")),
-        broken=ONE_LOOP, intact=(TWO_LOOPS, NO_LOOPS, PREDICT_LABELS)),
-    # Every distance test has its own expected values, so a broken two-loop version costs nothing
-    # elsewhere, except predict with num_loops=2, which uses it.
+        broken=ONE_LOOP, intact=(TWO_LOOPS, NO_LOOPS, PREDICT_LABELS, PREDICT)),
+    # predict is judged against the student's own distances and predict_labels, so a wrong value
+    # costs it nothing; a distance function that crashes or returns the wrong shape still reaches
+    # it (predict calls it, and no reference can stand in inside the student's process).
     "two_loops_returns_transposed_matrix": Bug(
         lambda: edited((TWO_LOOPS_ZEROS,
                         TWO_LOOPS_ZEROS.replace("(num_test, num_train)", "(num_train, num_test)")),
@@ -219,20 +220,20 @@ BUGS = {
         must_fail=("no_loops_matches_reference",), statuses=("error",)),
     "no_loops_forgets_clip_before_sqrt": Bug(
         lambda: edited((NO_LOOPS_SQRT, "        dists = np.sqrt(sq_dists)\n")),
-        broken=NO_LOOPS, intact=(TWO_LOOPS, ONE_LOOP, PREDICT_LABELS)),
+        broken=NO_LOOPS, intact=(TWO_LOOPS, ONE_LOOP, PREDICT_LABELS, PREDICT)),
     "predict_labels_breaks_ties_towards_larger_label": Bug(
         lambda: edited((LABELS_ARGMAX,
                         "            y_pred[i] = len(votes) - 1 - np.argmax(votes[::-1])\n")),
-        broken=PREDICT_LABELS, intact=DISTANCES),
+        broken=PREDICT_LABELS, intact=DISTANCES + (PREDICT,)),
     "predict_labels_breaks_ties_towards_nearest_via_most_common": Bug(
         lambda: edited((IMPORTS, "from collections import Counter\n\nimport numpy as np\n"),
                        (LABELS_ARGMAX,
                         "            y_pred[i] = Counter(closest_y.tolist()).most_common(1)[0][0]\n")),
-        broken=PREDICT_LABELS, intact=DISTANCES,
+        broken=PREDICT_LABELS, intact=DISTANCES + (PREDICT,),
         must_fail=("predict_labels_breaks_vote_ties_towards_smaller_label",)),
     "predict_labels_uses_k_plus_one_neighbours": Bug(
         lambda: edited((LABELS_NEAREST, LABELS_NEAREST.replace("[:k]", "[:k + 1]"))),
-        broken=PREDICT_LABELS, intact=DISTANCES),
+        broken=PREDICT_LABELS, intact=DISTANCES + (PREDICT,)),
     "no_loops_hides_a_loop_in_a_list_comprehension": Bug(
         lambda: edited((NO_LOOPS_BODY,
                         "        dists = np.array([np.sqrt(np.sum((self.X_train - x) ** 2, axis=1))"

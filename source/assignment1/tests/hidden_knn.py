@@ -6,8 +6,9 @@ compared absolutely, since the ||a||^2 + ||b||^2 - 2ab expansion cancels there b
 """
 import numpy as np
 
-from autograder.spec import (as_array, assert_close, assert_equal_labels, assert_max_loops, assert_responds, check,
-                             graded)
+from autograder.sandbox import StudentCallError
+from autograder.spec import (TestFailure, as_array, assert_close, assert_equal_labels, assert_max_loops,
+                             assert_responds, check, graded)
 
 NOTEBOOK = "knn.ipynb"
 KNN = "classifiers.k_nearest_neighbor.KNearestNeighbor"
@@ -161,12 +162,33 @@ def predict_labels_breaks_vote_ties_towards_smaller_label(student, reference, rn
 
 
 @graded(KNN + ".predict", points=2)
-def predict_end_to_end_matches_reference(student, reference, rng):
+def predict_wires_each_distance_function_to_predict_labels(student, reference, rng):
+    # predict's own job is the wiring: pick the distance function num_loops names and pass its
+    # distances and k to predict_labels. It is compared with what the student's own two functions
+    # give together, so a bug in those costs points there and not here; only where they give
+    # nothing at all does the reference stand in.
     X_train, y_train, X_test = _data(rng, num_train=80, num_test=20, dtype=np.float32)
     knn = reference.module(MODULE).KNearestNeighbor()
     knn.train(X_train.astype(np.float64), y_train)
-    for num_loops in (0, 1, 2):
-        expected = knn.predict(X_test.astype(np.float64), k=5, num_loops=2)
+    for num_loops, method in ((0, "compute_distances_no_loops"), (1, "compute_distances_one_loop"),
+                              (2, "compute_distances_two_loops")):
+        expected = _own_labels(student, X_train, y_train, X_test, method, k=5)
+        if expected is None:
+            expected = knn.predict(X_test.astype(np.float64), k=5, num_loops=2)
         got = student.call_method(KNN, [("train", (X_train, y_train)),
                                         ("predict", (X_test,), {"k": 5, "num_loops": num_loops})])
-        assert_equal_labels(got, expected, f"predict(X, k=5, num_loops={num_loops})")
+        assert_equal_labels(got, expected, f"predict(X, k=5, num_loops={num_loops}) (compared with "
+                                           f"predict_labels({method.replace('compute_', '')}(X), k=5))")
+
+
+def _own_labels(student, X_train, y_train, X_test, method, k):
+    """predict_labels(method(X_test), k) with the student's own functions, or None when either
+    gives no usable answer."""
+    try:
+        dists = as_array(student.call_method(KNN, [("train", (X_train, y_train)), (method, (X_test,))]),
+                         method, shape=(len(X_test), len(X_train)))
+        labels = student.call_method(KNN, [("train", (X_train, y_train)),
+                                           ("predict_labels", (dists,), {"k": k})])
+        return as_array(labels, "predict_labels", shape=(len(X_test),), integer=True)
+    except (StudentCallError, TestFailure):
+        return None
