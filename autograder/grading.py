@@ -18,6 +18,7 @@ import numpy as np
 
 from .loops import Submission, analyze, closure_files
 from .sandbox import Limits, Sandbox, SandboxError, StudentCallError
+from .sandbox.runner import budget_spent
 from .spec import TestFailure
 
 # Exception names a hidden test may show: the language's and numpy's own. Any other name was
@@ -184,9 +185,7 @@ def _run_one(test, student, reference):
             return "failed", f"{exc.message} ({exc.detail})"
         return "failed", exc.message
     except StudentCallError as exc:
-        if test.hidden:
-            return exc.status, _hidden_student_message(exc, student)
-        return exc.status, _student_message(exc)
+        return exc.status, _student_message(exc, test.hidden, student)
     except SandboxError:
         raise  # not the student's doing: never scored
     except Exception as exc:  # noqa: BLE001 - an answer the test could not even compare
@@ -198,22 +197,17 @@ def _run_one(test, student, reference):
     return "passed", ""
 
 
-def _student_message(exc):
-    if exc.status == "not_implemented":
-        return "not implemented yet: fill in the stub"
-    if exc.status == "timeout":
-        return f"timed out: {exc.message}"
-    return exc.message
-
-
-def _hidden_student_message(exc, student):
-    """What a hidden test says about a call that gave no value: the status, the exception's type
-    when it is a standard one, and the place in the student's own files when that place exists.
-    Never the exception's message, which the submission writes and could fill with hidden inputs."""
+def _student_message(exc, hidden, student):
+    """What a test says about a call that gave no value. Public tests show the whole message. A
+    hidden test shows the exception's type when it is a standard one and the place in the student's
+    own files when that place exists, never the exception's message, which the submission writes
+    and could fill with hidden inputs."""
     if exc.status == "not_implemented":
         return "not implemented yet: fill in the stub"
     if exc.status == "timeout":
         return f"timed out: {exc.message}"  # the grader's own words
+    if not hidden:
+        return exc.message
     if not exc.exc_type:
         return exc.hidden_message
     kind = exc.exc_type if exc.exc_type in KNOWN_EXCEPTIONS else "an exception of its own class"
@@ -255,8 +249,7 @@ def run_tests(tests, workdir, reference_dir=None, limits=Limits(), progress=None
         student = StudentCode(sandbox, workdir)
         for test in tests:
             if time.monotonic() >= deadline:
-                status, message = "timeout", (f"not run: this submission used up its time budget "
-                                              f"({limits.student_seconds:g} s for all tests)")
+                status, message = "timeout", f"not run: {budget_spent(limits)}"
             elif timeouts[test.function] >= TIMEOUTS_PER_FUNCTION:
                 status, message = "timeout", (f"not run: {TIMEOUTS_PER_FUNCTION} earlier tests of this "
                                               f"function timed out")
@@ -275,10 +268,12 @@ def _needs_fresh_child(student, function):
     """Whether the child must be restarted before a loop test of ``function``: unless every module
     that already ran in it is one the loop analysis reads and finds nothing in that could rebind
     the graded name (a restart costs about 0.1 s, and most earlier modules are harmless)."""
-    module = student.module_file(function)
     loaded = student.loaded_modules()
-    if module is None or not loaded:
-        return bool(loaded)
+    if not loaded:
+        return False
+    module = student.module_file(function)
+    if module is None:
+        return True
     files = student.python_files()
     extra = loaded - closure_files(files, module)
     if not extra:

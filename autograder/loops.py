@@ -38,11 +38,10 @@ PLAIN_DECORATORS = {"staticmethod", "classmethod"}
 @dataclass
 class LoopReport:
     """``loops``: loops, comprehensions, looping calls and recursions found, or None when the
-    function has no plain ``def``; ``forged``: why the ``def`` read may not be what runs (empty
-    when nothing rebinds it); ``where``: the first place of each."""
+    function has no plain ``def``; ``forged``: why the ``def`` read may not be what runs, each with
+    its file and line (empty when nothing rebinds it)."""
     loops: int = None
     forged: list = field(default_factory=list)
-    where: list = field(default_factory=list)
 
 
 def module_file(files, dotted):
@@ -273,7 +272,7 @@ def _forgeries(modules, target_path, qualname):
     return found
 
 
-def _references(node, module, modules, all_methods):
+def _references(node, module, all_methods):
     """(file, key) of every submission function the code under ``node`` refers to."""
     refs = []
     for sub in ast.walk(node):
@@ -302,17 +301,14 @@ def _count_loops(modules, start):
             all_methods.setdefault(key.split(".", 1)[1], []).append((path, key))
 
     def body(ref):
+        """The function (or assigned expression) a reference names; a class's methods are reached
+        by their own names."""
         parsed = modules.get(ref[0])
         if parsed is None:
             return None
-        if ref[1] in parsed.methods:
-            return parsed.methods[ref[1]]
-        found = parsed.functions.get(ref[1])
-        if found is None and ref[1] in parsed.classes:
-            return None  # a class: its methods are reached by their own names
-        return found
+        return parsed.methods.get(ref[1]) or parsed.functions.get(ref[1])
 
-    loops, done, places = 0, set(), []
+    loops, done = 0, set()
 
     # Depth-first over references: each body is counted once; an edge back into the current trail
     # is a recursion (a loop by another name).
@@ -320,7 +316,6 @@ def _count_loops(modules, start):
         nonlocal loops
         if ref in trail:
             loops += 1
-            places.append((ref, "recursion"))
             return
         if ref in done:
             return
@@ -331,7 +326,6 @@ def _count_loops(modules, start):
         for sub in ast.walk(node):
             if isinstance(sub, LOOPS):
                 loops += 1
-                places.append((ref, sub.lineno))
             elif isinstance(sub, ast.Call):
                 callee = sub.func
                 called = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
@@ -340,12 +334,11 @@ def _count_loops(modules, start):
                     and callee.value.id in ("functools", "itertools"))
                 if called in LOOPING_CALLS or (called in LOOPING_TOOLS and from_tools):
                     loops += 1
-                    places.append((ref, sub.lineno))
-        for nxt in _references(node, modules[ref[0]], modules, all_methods):
+        for nxt in _references(node, modules[ref[0]], all_methods):
             visit(nxt, trail | {ref})
 
     visit(start, frozenset())
-    return loops, places
+    return loops
 
 
 def analyze(files, path, qualname, also_loaded=()):
@@ -371,5 +364,5 @@ def analyze(files, path, qualname, also_loaded=()):
     if not isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return LoopReport()
     forged = _forgeries(modules, path, qualname)
-    loops, places = _count_loops(modules, (path, qualname))
-    return LoopReport(loops, [f"{reason} ({where}:{line})" for reason, where, line in forged], places)
+    return LoopReport(_count_loops(modules, (path, qualname)),
+                      [f"{reason} ({where}:{line})" for reason, where, line in forged])

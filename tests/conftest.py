@@ -4,9 +4,12 @@
   (``make accuracy``), which finds the dataset where ``python -m cs_datasets download cifar10`` put
   it when CIFAR10_DIR is not set, and stops with a one-line error when there is none.
 * Tests that measure something report it through the ``measured`` fixture; the lines are printed
-  at the end of the run, so ``make accuracy`` shows its numbers without ``-s``.
+  at the end of the run, so ``make accuracy`` shows its numbers without ``-s``. The mutation suites'
+  tally (planted bugs caught, where they cost points; correct variants kept whole) is printed there
+  too.
 """
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,7 +55,10 @@ def measured(request):
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    lines = config.stash.get(_MEASURED, [])
+    lines = list(config.stash.get(_MEASURED, []))
+    tally = sys.modules.get("mutation_helpers")  # imported only when a mutation suite ran
+    if tally is not None:
+        lines += tally.tally_lines()
     if lines:
         terminalreporter.section("measured")
         for line in lines:

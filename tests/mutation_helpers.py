@@ -1,5 +1,7 @@
-"""Shared pieces of the mutation tests (test_knn_tests, test_linear_tests, test_net_tests): grade a
-student folder exactly as the grader does, and describe the results when an assertion fails."""
+"""Shared pieces of the mutation tests (test_knn_tests, test_linear_tests, test_net_tests,
+test_features_tests, test_warmup_tests): grade a student folder exactly as the grader does, describe
+the results when an assertion fails, and tally every planted bug and correct variant for the
+summary `make test` prints (conftest.py)."""
 import contextlib
 import sys
 from pathlib import Path
@@ -33,6 +35,43 @@ def reference_imports_isolated():
         sys.path[:] = saved_path
 
 
+# Messages that say only that something differs; anything else names more of the mistake.
+GENERIC_MESSAGES = ("is off: relative error above", "labels differ from the expected ones",
+                    "does not have the expected shape", "does not match the numerical gradient",
+                    "contains nan or inf", "your code raised", "timed out", "not implemented yet")
+TALLY = {"bugs": [], "correct": []}
+
+
+def record_bug(variant, broken, results, named=None):
+    """Tally one planted bug: did its own function lose points, did others, and does the first
+    failing message of its own function say more than "it differs" (``named``: the test checked a
+    hint that names the mistake; None: judged by GENERIC_MESSAGES)."""
+    got, full = points_by_function(results)
+    first = next((r.message for r in results if r.function == broken and r.status != "passed"), "")
+    TALLY["bugs"].append({
+        "bug": variant, "lost_own": got.get(broken, 0.0) < full.get(broken, 0.0),
+        "lost_elsewhere": sorted(f for f in got if f != broken and got[f] < full[f]),
+        "named": named if named is not None else bool(first) and not any(g in first for g in GENERIC_MESSAGES)})
+
+
+def record_correct(variant, results):
+    """Tally one correct alternative: did it keep full marks everywhere?"""
+    TALLY["correct"].append({"variant": variant,
+                             "full": all(r.points == r.max_points for r in results)})
+
+
+def tally_lines():
+    """The lines conftest prints in the "measured" section (none when no mutation test ran)."""
+    bugs, correct = TALLY["bugs"], TALLY["correct"]
+    if not bugs and not correct:
+        return []
+    elsewhere = [b for b in bugs if b["lost_elsewhere"]]
+    return [f"mutation suites: {len(bugs)} planted bugs, {sum(b['lost_own'] for b in bugs)} lost points in their own "
+            f"function, {len(elsewhere)} also elsewhere (the couplings each suite allows), "
+            f"{sum(b['named'] for b in bugs)} with a first message that says more than 'it differs'; "
+            f"{sum(c['full'] for c in correct)} of {len(correct)} correct alternatives kept full marks"]
+
+
 def grade_folder(graded_tests, workdir):
     """Grade ``workdir`` as the real grader would (sandboxed, with hidden tests and reference)."""
     return run_tests(graded_tests, workdir, reference_dir=SOURCE_DIR)
@@ -59,6 +98,7 @@ def points_by_function(results):
 def assert_bug_caught(variant, bug, results, intact):
     """The graded tests catch ``bug`` (a Bug of the calling test module: broken, must_fail,
     must_pass, statuses) and cost nothing to the functions in ``intact``."""
+    record_bug(variant, bug.broken, results)
     got, full = points_by_function(results)
     everything = describe(results, lambda r: r.status != "passed")
     by_name = {r.name: r for r in results}

@@ -20,7 +20,7 @@ import pytest
 from autograder.grading import load_tests
 
 from mutation_helpers import (SOURCE_DIR, TESTS_DIR, assert_bug_caught, describe, grade_folder,
-                              reference_imports_isolated)
+                              record_correct, reference_imports_isolated)
 REFERENCE_FILE = SOURCE_DIR / "classifiers" / "k_nearest_neighbor.py"
 
 KNN = "classifiers.k_nearest_neighbor.KNearestNeighbor."
@@ -151,6 +151,7 @@ CORRECT = {
 @pytest.mark.parametrize("variant", list(CORRECT))
 def test_correct_implementation_gets_full_points(graded_tests, tmp_path, variant):
     results = grade(graded_tests, tmp_path, CORRECT[variant]())
+    record_correct(variant, results)
     lost = [r for r in results if r.status != "passed" or r.points != r.max_points]
     assert not lost, (f"correct variant {variant!r} was marked down by the graded tests:\n"
                       + describe(lost))

@@ -34,7 +34,7 @@ from autograder.grading import load_tests
 from autograder.release import strip_solutions
 
 from mutation_helpers import (SOURCE_DIR, TESTS_DIR, assert_bug_caught, describe, grade_folder,
-                              reference_imports_isolated)
+                              record_correct, reference_imports_isolated)
 FILES = ("layers.py", "optim.py", "schedules.py", "classifiers/fc_net.py")
 # Top-level modules the grader imports from the reference solution in this process.
 REFERENCE_MODULES = ("layers", "optim", "schedules", "classifiers")
@@ -388,6 +388,7 @@ CORRECT = {
 @pytest.mark.parametrize("variant", list(CORRECT))
 def test_correct_implementation_gets_full_points(graded_tests, tmp_path, variant):
     results = grade(graded_tests, tmp_path, CORRECT[variant]())
+    record_correct(variant, results)
     lost = [r for r in results if r.status != "passed" or r.points != r.max_points]
     assert not lost, (f"correct variant {variant!r} was marked down by the graded tests:\n"
                       + describe(lost))

@@ -25,7 +25,7 @@ import pytest
 
 from autograder.grading import load_tests, run_tests
 
-from mutation_helpers import describe, points_by_function
+from mutation_helpers import describe, points_by_function, record_bug, record_correct
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE_DIR = REPO / "source" / "assignment0"
@@ -138,6 +138,7 @@ def quotes_an_answer(message, answers):
 
 def test_reference_gets_full_points(graded_tests, tmp_path):
     results = grade(graded_tests, tmp_path, REFERENCE_FILE.read_text())
+    record_correct("warm-up reference", results)
     lost = [r for r in results if r.status != "passed"]
     assert not lost, "the reference solution was marked down:\n" + describe(lost)
     assert sum(r.points for r in results) == sum(t.points for t in graded_tests) == 2 * len(ALL)
@@ -254,6 +255,7 @@ def test_plausible_wrong_answer_scores_zero_with_a_hint(graded_tests, tmp_path, 
     got, full = points_by_function(results)
     broken = f(wrong.broken)
     mine = [r for r in results if r.function == broken]
+    record_bug(variant, broken, results, named=any(wrong.hint in r.message for r in mine if not r.hidden))
     assert got[broken] == 0, (f"{variant}: {wrong.broken} still scores {got[broken]:g}/{full[broken]:g}:\n"
                               + describe(mine))
     public = [r for r in mine if not r.hidden]

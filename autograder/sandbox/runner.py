@@ -33,6 +33,11 @@ class Limits:
     student_seconds: float = 300.0     # wall time for all of one student's tests together
 
 
+def budget_spent(limits):
+    """The grader's words for a student whose time budget is spent (no value of theirs in it)."""
+    return f"this submission used up its time budget ({limits.student_seconds:g} s for all tests)"
+
+
 class SandboxError(RuntimeError):
     """The sandbox itself failed (the child did not start): an infrastructure problem, not the
     student's. Nothing of the student's runs before the child's greeting, so no submission can
@@ -187,8 +192,7 @@ class Sandbox:
             return seconds, False
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise StudentCallError("timeout", "not run: this submission used up its time budget "
-                                   f"({self.limits.student_seconds:g} s for all tests)")
+            raise StudentCallError("timeout", f"not run: {budget_spent(self.limits)}")
         return (left, True) if left < seconds else (seconds, False)
 
     def module_file(self, target):
@@ -215,8 +219,7 @@ class Sandbox:
         except protocol.Timeout:
             self.close()
             if cut:
-                raise StudentCallError("timeout", "stopped: this submission used up its time budget "
-                                       f"({self.limits.student_seconds:g} s for all tests)") from None
+                raise StudentCallError("timeout", f"stopped: {budget_spent(self.limits)}") from None
             raise StudentCallError("timeout", f"took longer than {seconds:g} s") from None
         except (protocol.ProtocolError, OSError) as exc:
             try:
