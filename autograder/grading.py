@@ -4,6 +4,7 @@ The tests are the instructor's: they run here, in the grader's process. The stud
 only inside the ``Sandbox``; what comes back is numbers, which the tests compare and score.
 """
 import builtins
+import contextlib
 import importlib
 import importlib.util
 import os
@@ -29,6 +30,7 @@ KNOWN_EXCEPTIONS = frozenset(
 TIMEOUTS_PER_FUNCTION = 2  # after this many, a function's remaining tests are not run
 
 STATUSES = ("passed", "failed", "error", "timeout", "not_implemented")
+MAX_MESSAGE = 300  # characters of a result's message (its first line)
 MAX_SOURCE_BYTES = 2 << 20
 
 
@@ -41,6 +43,7 @@ class TestResult:
     status: str
     message: str
     hidden: bool = False
+    diagnosis: str = ""  # the id of the recognised mistake the message names, if any
 
     def as_json(self, include_hidden_flag=False):
         data = asdict(self)
@@ -68,7 +71,7 @@ def load_tests(tests_dir, include_hidden):
                     raise ValueError(f"two graded tests are named {test.name!r} ({path.name})")
                 names.add(test.name)
                 found.append(test.__class__(test.name, test.function, test.points, test.run, hidden, notebook,
-                                            test.fresh, inputs_may_change))
+                                            test.fresh, inputs_may_change, test.uses))
     return found
 
 
@@ -114,7 +117,7 @@ class StudentCode:
         if changed and not self.inputs_may_change:
             raise TestFailure(f"{name} changed {changed[0]} in place: the caller's arrays must stay as "
                               f"they were (compute into a new array, e.g. np.maximum(x, 0) rather than "
-                              f"x[x < 0] = 0, or work on a copy)")
+                              f"x[x < 0] = 0, or work on a copy)", diagnosis="changed_input_in_place")
 
     def source(self, relative_path):
         """Text of one of the student's files (read here, never executed)."""
@@ -166,6 +169,38 @@ class Reference:
             sys.path.insert(0, str(self.source_dir))
         return importlib.import_module(dotted)
 
+    @contextlib.contextmanager
+    def using_student(self, student, functions):
+        """Inside the block, the reference's module-level ``functions`` (dotted names of graded
+        functions, e.g. "layers.affine_forward") call the student's own versions in the sandbox,
+        wherever a reference module has them bound. A test of F that calls the student's G judges
+        F by this: the reference F computed with the student's G, so that a bug in G is charged to
+        G alone. Only numbers cross into the sandbox; the reference code itself stays here."""
+        originals = {}
+        for dotted in functions:
+            module_name, name = dotted.rsplit(".", 1)
+            originals[id(getattr(self.module(module_name), name))] = dotted
+        root = str(self.source_dir)
+        patched = []
+        for module in list(sys.modules.values()):
+            if not str(getattr(module, "__file__", None) or "").startswith(root):
+                continue
+            for key, value in list(vars(module).items()):
+                if id(value) in originals and callable(value):
+                    patched.append((module, key, value))
+                    setattr(module, key, _student_proxy(student, originals[id(value)]))
+        try:
+            yield
+        finally:
+            for module, key, value in reversed(patched):
+                setattr(module, key, value)
+
+
+def _student_proxy(student, target):
+    def call_student(*args, **kwargs):
+        return student.call(target, *args, **kwargs)
+    return call_student
+
 
 def _run_one(test, student, reference):
     kwargs = {}
@@ -182,19 +217,19 @@ def _run_one(test, student, reference):
         test.run(**kwargs)
     except TestFailure as exc:
         if exc.detail and not test.hidden:
-            return "failed", f"{exc.message} ({exc.detail})"
-        return "failed", exc.message
+            return "failed", f"{exc.message} ({exc.detail})", exc.diagnosis
+        return "failed", exc.message, exc.diagnosis
     except StudentCallError as exc:
-        return exc.status, _student_message(exc, test.hidden, student)
+        return exc.status, _student_message(exc, test.hidden, student), ""
     except SandboxError:
         raise  # not the student's doing: never scored
     except Exception as exc:  # noqa: BLE001 - an answer the test could not even compare
         if test.hidden:  # the exception text could quote hidden inputs
-            return "error", f"could not check the answer ({type(exc).__name__}); check shapes and types"
+            return "error", f"could not check the answer ({type(exc).__name__}); check shapes and types", ""
         last = traceback.extract_tb(exc.__traceback__)[-1]
         return "error", (f"could not check the answer ({type(exc).__name__}: {exc}; "
-                         f"{Path(last.filename).name}:{last.lineno})")
-    return "passed", ""
+                         f"{Path(last.filename).name}:{last.lineno})"), ""
+    return "passed", "", ""
 
 
 def _student_message(exc, hidden, student):
@@ -248,19 +283,49 @@ def run_tests(tests, workdir, reference_dir=None, limits=Limits(), progress=None
     with Sandbox(workdir, limits=limits, insecure=insecure, deadline=deadline) as sandbox:
         student = StudentCode(sandbox, workdir)
         for test in tests:
+            diagnosis = ""
             if time.monotonic() >= deadline:
                 status, message = "timeout", f"not run: {budget_spent(limits)}"
             elif timeouts[test.function] >= TIMEOUTS_PER_FUNCTION:
                 status, message = "timeout", (f"not run: {TIMEOUTS_PER_FUNCTION} earlier tests of this "
                                               f"function timed out")
             else:
-                status, message = _run_guarded(test, student, reference, sandbox)
+                status, message, diagnosis = _run_guarded(test, student, reference, sandbox)
                 timeouts[test.function] += status == "timeout"
             points = test.points if status == "passed" else 0.0
             results.append(TestResult(test.name, test.function, points, test.points, status,
-                                      message.splitlines()[0][:300] if message else "", test.hidden))
+                                      message.splitlines()[0][:MAX_MESSAGE] if message else "", test.hidden,
+                                      diagnosis))
             if progress:
                 progress(results[-1])
+    return score_dependent_tests(tests, results)
+
+
+def score_dependent_tests(tests, results):
+    """A bug costs points once, in the function where it lives. A failed test of F declared with
+    ``uses=(G, ...)`` ran through the student's G; when G lost points in this run, the failure may
+    be G's, so the test instead scores the fraction that F's own tests (those without ``uses``,
+    and not the loop checks, which judge loops only) earned. With no such tests (a self-check with
+    the public tests alone) it keeps its 0 and says which function to fix first."""
+    lost = {r.function for r in results if r.points < r.max_points}
+    own = {}
+    for test, result in zip(tests, results):
+        if not test.uses and not test.fresh:
+            earned, total = own.get(test.function, (0.0, 0.0))
+            own[test.function] = (earned + result.points, total + result.max_points)
+    for test, result in zip(tests, results):
+        culprits = [g for g in test.uses if g in lost and g != test.function]
+        if result.status not in ("failed", "error") or not culprits:
+            continue
+        culprit = culprits[0].rsplit(".", 1)[-1]
+        earned, total = own.get(test.function, (0.0, 0.0))
+        if total:
+            result.points = round(result.max_points * earned / total, 6)
+            note = (f" [not charged here: this test runs your {culprit}, which lost points; it scores "
+                    f"what this function's own tests scored]")
+        else:
+            note = f" [this test runs your {culprit}, which lost points: fix {culprit} first]"
+        result.message = result.message[:MAX_MESSAGE - len(note)] + note
     return results
 
 

@@ -23,15 +23,19 @@ def short_function(dotted):
 
 
 def by_function(results):
-    """One row per graded function: (function, points, max_points, status, hint)."""
+    """One row per graded function: (function, points, max_points, status, hint). The hint is the
+    first failing message that names a diagnosed mistake, or else the first failing message."""
     rows = OrderedDict()
     for r in results:
-        row = rows.setdefault(r["function"], {"points": 0.0, "max": 0.0, "statuses": [], "hint": ""})
+        row = rows.setdefault(r["function"], {"points": 0.0, "max": 0.0, "statuses": [], "hint": "",
+                                              "named": False})
         row["points"] += r["points"]
         row["max"] += r["max_points"]
         row["statuses"].append(r["status"])
-        if r["status"] != "passed" and not row["hint"]:
-            row["hint"] = r["message"]
+        # The hint to act on: the first message that names a recognised mistake, else the first.
+        named = bool(r.get("diagnosis"))
+        if r["status"] != "passed" and (not row["hint"] or (named and not row["named"])):
+            row["hint"], row["named"] = r["message"], named
     table = []
     for function, row in rows.items():
         status = min(row["statuses"], key=_SEVERITY.index)

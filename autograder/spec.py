@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .diagnosis import close, diagnose, generic
 from .loops import analyze
 
 
@@ -27,13 +28,15 @@ class TestFailure(AssertionError):
     """The student's answer is wrong; the message says what to look at.
 
     ``detail`` may quote expected values: the grader shows it for public tests only, so hidden
-    tests never reveal their answers in feedback.
+    tests never reveal their answers in feedback. ``diagnosis`` names the recognised mistake (the
+    id of a ``diagnosis.Diagnosis``, or of a hand-written check that names one) when there is one.
     """
 
-    def __init__(self, message, detail=""):
+    def __init__(self, message, detail="", diagnosis=""):
         super().__init__(message)
         self.message = message
         self.detail = detail
+        self.diagnosis = diagnosis
 
 
 @dataclass(frozen=True)
@@ -46,16 +49,23 @@ class GradedTest:
     notebook: str = ""  # the notebook whose section this function belongs to (NOTEBOOK in the file)
     fresh: bool = False  # run in a child process started for this test alone
     inputs_may_change: bool = False  # INPUTS_MAY_CHANGE in the file: in-place updates are allowed
+    uses: tuple = ()   # other graded functions whose answers this test's verdict depends on
 
     def seed(self):
         return zlib.crc32(self.name.encode())
 
 
-def graded(function, points=1.0, name=None, fresh=False):
+def graded(function, points=1.0, name=None, fresh=False, uses=()):
     """Mark a test function as graded: ``function`` is the dotted path of what it grades.
-    ``fresh``: run it in a child process of its own (required for tests that judge loops)."""
+    ``fresh``: run it in a child process of its own (required for tests that judge loops).
+    ``uses``: the other graded functions the test runs through the student's code (a public test
+    that checks a backward pass with the student's own forward pass). When one of them loses
+    points in the same run, a failure of this test is not charged on its own: the test scores what
+    ``function``'s tests without ``uses`` score (see ``grading.score_dependent_tests``), so a bug
+    costs points only where it lives."""
     def mark(fn):
-        fn.graded = GradedTest(name or fn.__name__, function, float(points), fn, fresh=bool(fresh))
+        fn.graded = GradedTest(name or fn.__name__, function, float(points), fn, fresh=bool(fresh),
+                               uses=tuple(uses))
         return fn
     return mark
 
@@ -89,14 +99,21 @@ def rel_error(actual, expected, floor=1e-8):
     return float(np.max(np.abs(a - e) / np.maximum(np.abs(a) + np.abs(e), floor), initial=0.0))
 
 
-def assert_close(actual, expected, what, rtol=1e-6, floor=1e-8):
+def assert_close(actual, expected, what, rtol=1e-6, floor=1e-8, diagnoses=()):
     """Fail unless ``actual`` has the shape of ``expected`` and agrees to relative error ``rtol``.
 
     Both sides must be finite: ``expected`` may come from another of the student's functions (a
     public test comparing two versions), and nan compares as "no error" in any tolerance test.
+    ``diagnoses``: ``diagnosis.Diagnosis`` hypotheses about known mistakes; the first one the
+    answer matches leads the failure message.
     """
     expected = as_array(expected, f"the value {what} is compared with")
-    actual = as_array(actual, what, shape=expected.shape)
+    actual = as_array(actual, what)
+    if actual.shape != expected.shape:
+        if expected.ndim == 2 and actual.shape == expected.shape[::-1] and close(actual.T, expected, 10 * rtol, floor):
+            raise TestFailure(f"{what} is the transpose of the right answer: check which index is the row",
+                              f"got shape {actual.shape}, expected {expected.shape}", "transposed")
+        raise TestFailure(f"{what} does not have the expected shape {expected.shape}", f"got {actual.shape}")
     if not np.all(np.isfinite(expected)):
         raise TestFailure(f"{what}: the value it is compared with contains nan or inf (when that is "
                           f"another of your functions, fix that one first)")
@@ -104,15 +121,23 @@ def assert_close(actual, expected, what, rtol=1e-6, floor=1e-8):
         raise TestFailure(f"{what} contains nan or inf")
     err = rel_error(actual, expected, floor)
     if not err <= rtol:
+        found = diagnose(actual, expected, list(diagnoses) + generic(expected, what), rtol, floor)
+        if found:
+            raise TestFailure(f"{what}: {found.advice}", f"relative error {err:.1e}", found.name)
         raise TestFailure(f"{what} is off: relative error above {rtol:.0e}", f"measured {err:.1e}")
 
 
-def assert_equal_labels(actual, expected, what):
+def assert_equal_labels(actual, expected, what, diagnoses=()):
+    """Fail unless ``actual`` holds exactly the labels ``expected``; ``diagnoses`` as for
+    ``assert_close`` (labels a known mistake gives)."""
     expected = np.asarray(expected)
     actual = as_array(actual, what, shape=expected.shape, integer=True)
     wrong = int(np.sum(actual != expected))
     if wrong:
         first = int(np.argmax(actual != expected))
+        found = diagnose(actual, expected, diagnoses, rtol=0.0, floor=1.0)
+        if found:
+            raise TestFailure(f"{what}: {found.advice}", f"{wrong} of {expected.size} differ", found.name)
         raise TestFailure(f"{what}: labels differ from the expected ones",
                           f"{wrong} of {expected.size} differ, the first at index {first}: "
                           f"got {actual.flat[first]}, expected {expected.flat[first]}")
@@ -128,11 +153,11 @@ def assert_responds(first, second, what):
                           f"(the loop check needs a function that computes something)")
 
 
-def check(condition, message, detail=""):
+def check(condition, message, detail="", diagnosis=""):
     """Fail with ``message`` unless ``condition``; ``detail`` (public tests only) may quote the
-    student's values."""
+    student's values; ``diagnosis``: the id of the mistake ``message`` names, when it names one."""
     if not condition:
-        raise TestFailure(message, detail)
+        raise TestFailure(message, detail, diagnosis)
 
 
 # -- static checks on the student's source text (parsed, never run) ------------------------------
@@ -154,7 +179,7 @@ def assert_max_loops(student, path, qualname, limit):
     if report.loops > limit:
         allowed = "no loops" if limit == 0 else f"at most {limit} loop{'s' * (limit > 1)}"
         raise TestFailure(f"{qualname} uses {report.loops} loop(s), comprehension(s) or recursion(s), "
-                          f"counting the helpers it calls; {allowed} allowed")
+                          f"counting the helpers it calls; {allowed} allowed", diagnosis="too_many_loops")
 
 
 # -- loss functions of the form f(W, ...) -> (loss, dW) ---------------------------------------------

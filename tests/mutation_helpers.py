@@ -35,29 +35,28 @@ def reference_imports_isolated():
         sys.path[:] = saved_path
 
 
-# Messages that say only that something differs; anything else names more of the mistake.
-GENERIC_MESSAGES = ("is off: relative error above", "labels differ from the expected ones",
-                    "does not have the expected shape", "does not match the numerical gradient",
-                    "contains nan or inf", "your code raised", "timed out", "not implemented yet")
 TALLY = {"bugs": [], "correct": []}
 
 
 def record_bug(variant, broken, results, named=None):
-    """Tally one planted bug: did its own function lose points, did others, and does the first
-    failing message of its own function say more than "it differs" (``named``: the test checked a
-    hint that names the mistake; None: judged by GENERIC_MESSAGES)."""
+    """Tally one planted bug: did its own function lose points, did others, and does a failing test
+    of its own function name the mistake: a recognised diagnosis (``TestResult.diagnosis``), or,
+    when the suite checked a hint of its own, ``named``."""
     got, full = points_by_function(results)
-    first = next((r.message for r in results if r.function == broken and r.status != "passed"), "")
+    failing = [r for r in results if r.function == broken and r.status != "passed"]
+    diagnoses = [r.diagnosis for r in failing if r.diagnosis]
     TALLY["bugs"].append({
         "bug": variant, "lost_own": got.get(broken, 0.0) < full.get(broken, 0.0),
         "lost_elsewhere": sorted(f for f in got if f != broken and got[f] < full[f]),
-        "named": named if named is not None else bool(first) and not any(g in first for g in GENERIC_MESSAGES)})
+        "diagnosis": diagnoses[0] if diagnoses else "",
+        "message": failing[0].message if failing else "",
+        "named": bool(diagnoses) or bool(named)})
 
 
 def record_correct(variant, results):
-    """Tally one correct alternative: did it keep full marks everywhere?"""
+    """Tally one correct alternative: did it keep full marks everywhere, with no diagnosis?"""
     TALLY["correct"].append({"variant": variant,
-                             "full": all(r.points == r.max_points for r in results)})
+                             "full": all(r.points == r.max_points and not r.diagnosis for r in results)})
 
 
 def tally_lines():
@@ -67,8 +66,9 @@ def tally_lines():
         return []
     elsewhere = [b for b in bugs if b["lost_elsewhere"]]
     return [f"mutation suites: {len(bugs)} planted bugs, {sum(b['lost_own'] for b in bugs)} lost points in their own "
-            f"function, {len(elsewhere)} also elsewhere (the couplings each suite allows), "
-            f"{sum(b['named'] for b in bugs)} with a first message that says more than 'it differs'; "
+            f"function, {len(elsewhere)} also elsewhere, "
+            f"{sum(b['named'] for b in bugs)} ({sum(b['named'] for b in bugs) / len(bugs):.0%}) with a message that "
+            f"names the mistake ({len({b['diagnosis'] for b in bugs} - {''})} distinct diagnoses); "
             f"{sum(c['full'] for c in correct)} of {len(correct)} correct alternatives kept full marks"]
 
 
@@ -95,9 +95,10 @@ def points_by_function(results):
     return got, full
 
 
-def assert_bug_caught(variant, bug, results, intact):
+def assert_bug_caught(variant, bug, results):
     """The graded tests catch ``bug`` (a Bug of the calling test module: broken, must_fail,
-    must_pass, statuses) and cost nothing to the functions in ``intact``."""
+    must_pass, statuses, diagnosis) in its own function and cost every other function nothing; when
+    the bug declares a ``diagnosis``, a failing test of its function names it."""
     record_bug(variant, bug.broken, results)
     got, full = points_by_function(results)
     everything = describe(results, lambda r: r.status != "passed")
@@ -117,8 +118,14 @@ def assert_bug_caught(variant, bug, results, intact):
         assert by_name[name].status == "passed", (
             f"bug {variant!r}: graded test {name} should pass (its target is computed correctly): "
             f"{by_name[name].status}: {by_name[name].message}")
-    for function in intact:
-        assert got[function] == full[function], (
+    for function in full:
+        assert function == bug.broken or got[function] == full[function], (
             f"bug {variant!r} is in {short(bug.broken)}, yet {short(function)} lost points "
             f"({got[function]:g}/{full[function]:g}):\n"
             + describe(results, lambda r, f=function: r.function == f and r.status != "passed"))
+    expected = getattr(bug, "diagnosis", "")
+    if expected:
+        named = [r.diagnosis for r in results if r.function == bug.broken and r.status != "passed"]
+        assert expected in named, (f"bug {variant!r}: no failing test of {short(bug.broken)} names the "
+                                   f"diagnosis {expected!r} (got {named}):\n"
+                                   + describe(results, lambda r: r.function == bug.broken))

@@ -87,8 +87,10 @@ def test_json_follows_the_contract(graded_class):
     for record in records.values():
         assert set(record) == {"student", "assignment", "score", "max_score", "tests"}
         for test in record["tests"]:
-            assert set(test) == {"name", "function", "points", "max_points", "status", "message", "hidden"}
+            assert set(test) == {"name", "function", "points", "max_points", "status", "message", "hidden",
+                                 "diagnosis"}
             assert test["status"] in STATUSES and isinstance(test["hidden"], bool)
+            assert isinstance(test["diagnosis"], str) and (not test["diagnosis"] or test["status"] != "passed")
             module, _, name = test["function"].rpartition(".")
             assert module and name.isidentifier(), f"not a dotted path: {test['function']}"
         assert record["score"] == pytest.approx(sum(t["points"] for t in record["tests"]))

@@ -14,6 +14,7 @@ random inputs.
 """
 import numpy as np
 
+from autograder.diagnosis import Diagnosis, diagnose
 from autograder.spec import TestFailure, as_array, assert_close, assert_max_loops, check, graded
 
 NOTEBOOK = "warmup.ipynb"
@@ -37,13 +38,14 @@ def _close(a, b, rtol=1e-6, floor=1e-8):
 
 
 def _matches(actual, expected, what, hints=(), rtol=1e-6, floor=1e-8):
-    """assert_close, but first name a recognised mistake: ``hints`` is [(wrong value, message)]."""
+    """assert_close, but first name a recognised mistake: ``hints`` is [(wrong value, message, diagnosis id)]."""
     expected = np.asarray(expected, dtype=np.float64)
     actual = as_array(actual, what, shape=expected.shape)
     if not _close(actual, expected, rtol, floor):
-        for wrong, message in hints:
-            if _close(actual, wrong, rtol, floor):
-                raise TestFailure(f"{message} (in {what})")
+        found = diagnose(actual, expected, [Diagnosis(name, message, wrong) for wrong, message, name in hints],
+                         rtol, floor)
+        if found:
+            raise TestFailure(f"{found.advice} (in {what})", diagnosis=found.name)
     assert_close(actual, expected, what, rtol=rtol, floor=floor)
 
 
@@ -92,7 +94,7 @@ def pairwise_sq_distances_agrees_with_the_loops_and_has_none(student, rng):
     loops = as_array(student.call(_f("pairwise_sq_distances_loops"), A, B), "pairwise_sq_distances_loops")
     got = student.call(_f("pairwise_sq_distances"), A, B)
     _matches(got, loops, "pairwise_sq_distances (compared with pairwise_sq_distances_loops)",
-             [(np.sqrt(loops), "these are distances; the function returns squared distances")])
+             [(np.sqrt(loops), "these are distances; the function returns squared distances", "distances_not_squared")])
     assert_max_loops(student, MODULE_FILE, "pairwise_sq_distances", 0)
 
 
@@ -119,20 +121,20 @@ def linear_scores_on_unit_examples(student, rng):
     W, b = rng.standard_normal((3, 5)), rng.standard_normal(3)
     zero = student.call(_f("linear_scores"), W, b, np.zeros(5))
     _matches(zero, b, "linear_scores for x = 0 (only the bias is left)",
-             [(np.zeros(3), "the bias b is missing")])
+             [(np.zeros(3), "the bias b is missing", "bias_missing")])
     for k in (0, 3):
         x = np.zeros(5)
         x[k] = 1.0
         _matches(student.call(_f("linear_scores"), W, b, x), W[:, k] + b,
                  f"linear_scores for x = the unit vector e_{k} (column {k} of W plus b)",
-                 [(W[:, k], "the bias b is missing")])
+                 [(W[:, k], "the bias b is missing", "bias_missing")])
     x = rng.standard_normal(5)
     both = as_array(student.call(_f("linear_scores"), W, b, 2.0 * x), "linear_scores")
     one = as_array(student.call(_f("linear_scores"), W, b, x), "linear_scores")
     _matches(both - b, 2.0 * (one - b), "linear_scores minus b (it should be linear in x)")
 
 
-@graded(_f("bias_trick"), points=1)
+@graded(_f("bias_trick"), points=1, uses=(_f("linear_scores"),))
 def bias_trick_reproduces_your_scores(student, rng):
     W, b, x = rng.standard_normal((3, 4)), rng.standard_normal(3), rng.standard_normal(4)
     answer = student.call(_f("bias_trick"), W, b, x)
@@ -179,15 +181,15 @@ def hinge_losses_on_constructed_scores(student, rng):
     equal = np.repeat(rng.uniform(-2, 2, 4)[:, None], 5, axis=1)  # (4, 5): all scores of a row equal
     y = rng.integers(0, 5, 4)
     got = _hinge_shape(student, "hinge_losses", equal, y)
-    hint = [(np.full(4, 5.0), "the sum counted j = y_i too; it runs over the wrong classes only"),
-            (np.zeros(4), "an equal score is not good enough: the correct score must win by the margin 1")]
+    hint = [(np.full(4, 5.0), "the sum counted j = y_i too; it runs over the wrong classes only", "hinge_counts_correct_class"),
+            (np.zeros(4), "an equal score is not good enough: the correct score must win by the margin 1", "hinge_without_margin_at_ties")]
     _matches(got, np.full(4, 4.0), "hinge_losses when all 5 scores of an example are equal", hint)
     scores, y, terms = _constructed_hinge_cases(rng)
     got = _hinge_shape(student, "hinge_losses", scores, y)
     expected = np.array([t.sum() for t in terms])
     hints = [(np.array([t.max(initial=0.0) for t in terms]), "take the sum over the wrong classes, not "
-              "the largest term"),
-             (np.array([(t - 1.0).clip(0).sum() for t in terms]), "the margin 1 seems to be missing")]
+              "the largest term", "hinge_max_instead_of_sum"),
+             (np.array([(t - 1.0).clip(0).sum() for t in terms]), "the margin 1 seems to be missing", "hinge_without_margin")]
     _matches(got, expected, "hinge_losses on scores with 0, 1 or 2 classes inside the margin", hints)
 
 
@@ -197,8 +199,8 @@ def squared_hinge_losses_on_constructed_scores(student, rng):
     got = _hinge_shape(student, "squared_hinge_losses", scores, y)
     expected = np.array([np.sum(t ** 2) for t in terms])
     hints = [(np.array([t.sum() ** 2 for t in terms]), "that is the square of the sum; square every "
-              "term, then sum"),
-             (np.array([t.sum() for t in terms]), "the terms are not squared")]
+              "term, then sum", "squared_hinge_squares_the_sum"),
+             (np.array([t.sum() for t in terms]), "the terms are not squared", "squared_hinge_not_squared")]
     _matches(got, expected, "squared_hinge_losses on scores with 0, 1 or 2 classes inside the margin", hints)
 
 
@@ -222,7 +224,7 @@ def softmax_probabilities_on_log_probabilities(student, rng):
     big = 1000.0 * rng.standard_normal((3, 4))
     got = as_array(student.call(_f("softmax_probabilities"), big), "softmax_probabilities")
     check(np.all(np.isfinite(got)), "softmax_probabilities gives nan or inf for scores around 1000: "
-          "exp overflows; subtracting each row's maximum first changes nothing and avoids it")
+          "exp overflows; subtracting each row's maximum first changes nothing and avoids it", diagnosis="no_max_shift")
 
 
 @graded(_f("cross_entropy_losses"), points=1)
@@ -234,17 +236,17 @@ def cross_entropy_losses_on_log_probabilities(student, rng):
           "per example, shape (6,), not their mean or sum")
     p = q[np.arange(6), y]
     hints = [(-np.log10(p), "this is the base-10 logarithm (np.log10): the loss uses the natural "
-              "logarithm, np.log"),
-             (-np.log2(p), "this is the base-2 logarithm: the loss uses the natural logarithm, np.log"),
-             (np.log(p), "the sign is flipped: the loss is minus the log-probability"),
-             (1.0 - p, "use the log of the correct class's probability")]
+              "logarithm, np.log", "log10_instead_of_ln"),
+             (-np.log2(p), "this is the base-2 logarithm: the loss uses the natural logarithm, np.log", "log2_instead_of_ln"),
+             (np.log(p), "the sign is flipped: the loss is minus the log-probability", "cross_entropy_sign_flipped"),
+             (1.0 - p, "use the log of the correct class's probability", "cross_entropy_without_log")]
     _matches(got, -np.log(p), "cross_entropy_losses for scores log q + a constant (their softmax is q)",
              hints)
     # A correct class far behind: the loss is almost exactly the gap to the best score.
     big = np.array([[1000.0, 0.0, -1000.0]])
     got = as_array(student.call(_f("cross_entropy_losses"), big, np.array([1])), "cross_entropy_losses")
     check(np.all(np.isfinite(got)), "cross_entropy_losses gives nan or inf for scores around 1000: "
-          "exp overflows; subtract each row's maximum first")
+          "exp overflows; subtract each row's maximum first", diagnosis="no_max_shift")
     _matches(got, [1000.0], "cross_entropy_losses for scores (1000, 0, -1000) with y = 1", rtol=1e-9)
 
 
@@ -254,7 +256,7 @@ def _toy_with_correct_copied():
     return np.hstack([TOY_SCORES, TOY_SCORES[np.arange(3), TOY_Y][:, None]])
 
 
-@graded(_f("toy_svm_answers"), points=1)
+@graded(_f("toy_svm_answers"), points=1, uses=(_f("hinge_losses"), _f("squared_hinge_losses")))
 def toy_svm_answers_agree_with_your_functions(student):
     answer = _answers(student, "toy_svm_answers",
                       ["losses", "mean", "mean_doubled_W", "mean_including_correct", "mean_squared"])
@@ -262,24 +264,24 @@ def toy_svm_answers_agree_with_your_functions(student):
     _matches(answer["losses"], losses, "toy 'losses' (compared with your hinge_losses on TOY_SCORES)")
     mean = _number(answer["mean"], "toy 'mean'")
     _matches(mean, losses.mean(), "toy 'mean' (compared with your hinge_losses)",
-             [(losses.sum(), "that is the sum; the loss of a data set is the mean over its examples")])
+             [(losses.sum(), "that is the sum; the loss of a data set is the mean over its examples", "sum_instead_of_mean")])
     doubled = as_array(student.call(_f("hinge_losses"), 2.0 * TOY_SCORES, TOY_Y), "hinge_losses")
     _matches(_number(answer["mean_doubled_W"], "toy 'mean_doubled_W'"), doubled.mean(),
              "toy 'mean_doubled_W' (compared with your hinge_losses on the doubled scores)",
              [(2.0 * mean, "doubling W doubles every score, but not the margin: the loss does not "
-               "simply double"), (mean, "that is the loss of the original W")])
+               "simply double", "doubled_W_doubles_the_loss"), (mean, "that is the loss of the original W", "doubled_W_not_applied")])
     copied = as_array(student.call(_f("hinge_losses"), _toy_with_correct_copied(), TOY_Y), "hinge_losses")
     _matches(_number(answer["mean_including_correct"], "toy 'mean_including_correct'"), copied.mean(),
              "toy 'mean_including_correct'",
-             [(mean, "that is the loss without the term j = y_i: what does that term add?")])
+             [(mean, "that is the loss without the term j = y_i: what does that term add?", "correct_class_term_left_out")])
     squared = as_array(student.call(_f("squared_hinge_losses"), TOY_SCORES, TOY_Y), "squared_hinge_losses")
     _matches(_number(answer["mean_squared"], "toy 'mean_squared'"), squared.mean(),
              "toy 'mean_squared' (compared with your squared_hinge_losses)",
-             [(squared.sum(), "that is the sum; take the mean over the examples"),
-              (mean ** 2, "that squares the mean loss; square every hinge term")])
+             [(squared.sum(), "that is the sum; take the mean over the examples", "sum_instead_of_mean"),
+              (mean ** 2, "that squares the mean loss; square every hinge term", "squares_the_mean")])
 
 
-@graded(_f("loss_at_initialization"), points=1)
+@graded(_f("loss_at_initialization"), points=1, uses=(_f("hinge_losses"), _f("cross_entropy_losses")))
 def loss_at_initialization_agrees_with_your_losses(student):
     for c in (3, 10):
         answer = _answers(student, "loss_at_initialization", ["svm", "softmax"], c)
@@ -287,15 +289,15 @@ def loss_at_initialization_agrees_with_your_losses(student):
         svm = as_array(student.call(_f("hinge_losses"), zeros, y), "hinge_losses")[0]
         _matches(_number(answer["svm"], "'svm'"), svm,
                  f"loss_at_initialization({c})['svm'] (compared with your hinge_losses on equal scores)",
-                 [(float(c), "the sum over the wrong classes skips j = y_i")])
+                 [(float(c), "the sum over the wrong classes skips j = y_i", "hinge_counts_correct_class")])
         softmax = as_array(student.call(_f("cross_entropy_losses"), zeros, y), "cross_entropy_losses")[0]
         _matches(_number(answer["softmax"], "'softmax'"), softmax,
                  f"loss_at_initialization({c})['softmax'] (compared with your cross_entropy_losses on "
                  "equal scores)", [(np.log10(c), "that uses the base-10 logarithm; the loss uses the "
-                                    "natural one")])
+                                    "natural one", "log10_instead_of_ln")])
 
 
-@graded(_f("loss_ranges"), points=1)
+@graded(_f("loss_ranges"), points=1, uses=(_f("hinge_losses"), _f("cross_entropy_losses")))
 def loss_ranges_agree_with_your_losses(student):
     answer = _answers(student, "loss_ranges", ["svm", "softmax"])
     for key, function in (("svm", "hinge_losses"), ("softmax", "cross_entropy_losses")):
@@ -325,12 +327,12 @@ def regularization_penalties_by_construction(student, rng):
         answer = _answers(student, "regularization_penalties", ["l2", "l1"], w)
         _matches(_number(answer["l2"], "'l2'"), l2, f"the L2 penalty of {w.tolist()}",
                  [(np.sqrt(l2), "that is the Euclidean norm; the penalty is the sum of squares, "
-                   "without the square root")])
+                   "without the square root", "l2_norm_instead_of_squares")])
         _matches(_number(answer["l1"], "'l1'"), l1, f"the L1 penalty of {w.tolist()}",
-                 [(float(np.sum(w)), "take absolute values before summing")])
+                 [(float(np.sum(w)), "take absolute values before summing", "l1_without_absolute_values")])
 
 
-@graded(_f("preferred_weights"), points=1)
+@graded(_f("preferred_weights"), points=1, uses=(_f("regularization_penalties"),))
 def preferred_weights_agree_with_your_penalties(student):
     answer = _answers(student, "preferred_weights", ["l2", "l1"])
     first = _answers(student, "regularization_penalties", ["l2", "l1"], REG_W1)
@@ -353,8 +355,8 @@ def numerical_derivative_of_a_parabola(student):
     before, after = x ** 2, (x + h) ** 2  # the slope of x**2 at 3 is 6; the estimate is 6 + h
     got = student.call(_f("numerical_derivative"), before, after, h)
     _matches(got, 6.0 + h, "numerical_derivative for f(x) = x ** 2 at x = 3 with h = 0.001",
-             [(-(6.0 + h), "the sign is flipped: (after - before) / h"),
-              ((6.0 + h) / 2, "divide by h: this one-sided difference spans h, not 2h")], rtol=1e-9)
+             [(-(6.0 + h), "the sign is flipped: (after - before) / h", "derivative_sign_flipped"),
+              ((6.0 + h) / 2, "divide by h: this one-sided difference spans h, not 2h", "derivative_divided_by_2h")], rtol=1e-9)
 
 
 @graded(_f("learning_rates"), points=1)

@@ -114,7 +114,7 @@ def train_returns_one_loss_per_iteration_and_creates_W(student, rng):
     check(abs(losses[0] - sanity(num_classes)) < 0.1 * sanity(num_classes),
           f"the first loss {cls.rsplit('.', 1)[-1]}.train returned is {losses[0]:.4g}; with W "
           f"starting as 0.001 * randn(D, C) and {num_classes} classes it should be about "
-          f"{sanity(num_classes):.4g}")
+          f"{sanity(num_classes):.4g}", diagnosis="initial_weights_too_large")
     W = student.call_method(cls, [("train", (X, y), options), ("__getattribute__", ("W",))])
     as_array(W, f"W after train (D = {X.shape[1]} features, C = max(y) + 1 = {num_classes} classes)",
              shape=(X.shape[1], num_classes))
@@ -130,7 +130,7 @@ def train_lowers_the_loss(student, rng):
     check(last < 0.5 * first,
           f"training on four well separated blobs should at least halve the loss in 100 iterations; "
           f"the mean loss went from {first:.3g} (first 10 iterations) to {last:.3g} (last 10). Does "
-          "the update step go against the gradient, with the learning rate?")
+          "the update step go against the gradient, with the learning rate?", diagnosis="loss_does_not_fall")
 
 
 @graded(PREDICT, points=1)
@@ -143,5 +143,5 @@ def predict_picks_the_class_with_the_highest_score(student):
                   [0.0, 0.3, 0.0, 5.0], [0.2, 4.0, 0.1, 0.0]])
     labels = student.call_method(MODULE + ".LinearSVM", [("__setattr__", ("W", W)), ("predict", (X,))])
     check(np.asarray(labels).ndim == 1,
-          f"predict should return a 1-d array of labels, one per row of X; got shape {np.shape(labels)}")
+          f"predict should return a 1-d array of labels, one per row of X; got shape {np.shape(labels)}", diagnosis="scores_instead_of_labels")
     assert_equal_labels(labels, [2, 0, 3, 1, 0], "predict with a permutation matrix as W")

@@ -49,6 +49,13 @@ def _check_sanity_loss(student, target, rng):
     X = rng.standard_normal((50, 40))
     y = rng.integers(0, 10, 50)
     loss, _ = loss_and_gradient(student, target, W, X, y, 0.0)
+    check(abs(loss - 10.0) >= 0.02,
+          f"{_name(target)} with tiny random W, 10 classes and reg = 0 gave a loss of about 10; "
+          "expected about 9 (= C - 1): the correct class was counted too (skip j = y[i])",
+          diagnosis="hinge_counts_correct_class")
+    check(abs(loss - 9.0 * len(y)) >= 0.02 * len(y),
+          f"{_name(target)} with tiny random W, 10 classes and reg = 0 gave a loss of about 9 * N; "
+          "expected about 9: the sum over the examples was not divided by N", diagnosis="not_divided_by_n")
     check(abs(loss - 9.0) < 0.02,
           f"{_name(target)} with tiny random W, 10 classes and reg = 0 gave a loss of {loss:.4g}; "
           "expected about 9 (= C - 1: every wrong class misses the margin by about 1). About 10 "
@@ -75,7 +82,7 @@ def svm_vectorized_sanity_loss_is_about_nine(student, rng):
     _check_sanity_loss(student, VECTORIZED, rng)
 
 
-@graded(VECTORIZED, points=1)
+@graded(VECTORIZED, points=1, uses=(NAIVE,))
 def svm_vectorized_agrees_with_naive(student, rng):
     W, X, y = _problem(rng, num_train=60, dim=30, num_classes=10, w_scale=0.01)
     reg = 0.3

@@ -39,6 +39,10 @@ def _problem(rng, num_train, dim, num_classes, w_scale):
 def _check_sanity_loss(student, target, rng):
     W, X, y = _problem(rng, num_train=50, dim=40, num_classes=10, w_scale=1e-4)
     loss, _ = loss_and_gradient(student, target, W, X, y, 0.0)
+    check(abs(loss - np.log(10.0) * len(y)) >= 0.01 * len(y),
+          f"{_name(target)} with tiny random W, 10 classes and reg = 0 gave a loss of about 2.3 * N; "
+          "expected about -log(0.1) = 2.303: the sum over the examples was not divided by N",
+          diagnosis="not_divided_by_n")
     check(abs(loss - np.log(10.0)) < 0.01,
           f"{_name(target)} with tiny random W, 10 classes and reg = 0 gave a loss of {loss:.4g}; "
           "expected about -log(0.1) = 2.303 (every class gets probability about 1/10). About "
@@ -65,7 +69,7 @@ def softmax_vectorized_sanity_loss_is_about_log_ten(student, rng):
     _check_sanity_loss(student, VECTORIZED, rng)
 
 
-@graded(VECTORIZED, points=1)
+@graded(VECTORIZED, points=1, uses=(NAIVE,))
 def softmax_vectorized_agrees_with_naive(student, rng):
     W, X, y = _problem(rng, num_train=60, dim=30, num_classes=10, w_scale=0.1)
     reg = 0.3

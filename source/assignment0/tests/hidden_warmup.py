@@ -11,6 +11,8 @@ Tolerances: 1e-6 relative (float64 answers of a few operations; any vectorizatio
 """
 import numpy as np
 
+from autograder.diagnosis import Diagnosis, diagnose
+from autograder.sandbox import StudentCallError
 from autograder.spec import TestFailure, as_array, assert_close, assert_max_loops, check, graded
 
 NOTEBOOK = "warmup.ipynb"
@@ -32,14 +34,15 @@ def _close(a, b, rtol=1e-6, floor=1e-8):
 
 
 def _matches(actual, expected, what, hints=(), rtol=1e-6, floor=1e-8):
-    """assert_close, naming a recognised mistake first: ``hints`` is [(wrong value, message)]. The
+    """assert_close, naming a recognised mistake first: ``hints`` is [(wrong value, message, diagnosis id)]. The
     messages never quote values: they reach the student as hidden-test feedback."""
     expected = np.asarray(expected, dtype=np.float64)
     actual = as_array(actual, what, shape=expected.shape)
     if not _close(actual, expected, rtol, floor):
-        for wrong, message in hints:
-            if _close(actual, wrong, rtol, floor):
-                raise TestFailure(f"{message} (in {what})")
+        found = diagnose(actual, expected, [Diagnosis(name, message, wrong) for wrong, message, name in hints],
+                         rtol, floor)
+        if found:
+            raise TestFailure(f"{found.advice} (in {what})", diagnosis=found.name)
     assert_close(actual, expected, what, rtol=rtol, floor=floor)
 
 
@@ -87,7 +90,7 @@ def pairwise_sq_distances_matches_reference(student, reference, rng):
         expected = _ref(reference).pairwise_sq_distances(A, B)
         _matches(student.call(_f("pairwise_sq_distances"), A, B), expected,
                  f"pairwise_sq_distances (M={m}, N={n}, D={d})",
-                 [(np.sqrt(expected), "these are distances, not squared distances")], rtol=1e-6, floor=1e-6)
+                 [(np.sqrt(expected), "these are distances, not squared distances", "distances_not_squared")], rtol=1e-6, floor=1e-6)
     assert_max_loops(student, MODULE_FILE, "pairwise_sq_distances", 0)
 
 
@@ -122,7 +125,7 @@ def linear_scores_matches_reference(student, reference, rng):
     for what, W, b, x in _classifier_inputs(reference, rng):
         expected = _ref(reference).linear_scores(W, b, x)
         _matches(student.call(_f("linear_scores"), W, b, x), expected, f"linear_scores for {what}",
-                 [(expected - b, "the bias b is missing")], floor=1e-6)
+                 [(expected - b, "the bias b is missing", "bias_missing")], floor=1e-6)
 
 
 @graded(_f("bias_trick"), points=1)
@@ -153,7 +156,7 @@ def _loss_inputs(reference, rng, dtype=np.float64):
 def hinge_losses_matches_reference(student, reference, rng):
     for what, scores, y in _loss_inputs(reference, rng):
         expected = _ref(reference).hinge_losses(scores, y)
-        hints = [(expected + 1.0, "the sum also counted j = y_i")]
+        hints = [(expected + 1.0, "the sum also counted j = y_i", "hinge_counts_correct_class")]
         _matches(student.call(_f("hinge_losses"), scores, y), expected, f"hinge_losses for {what}", hints)
 
 
@@ -162,8 +165,8 @@ def squared_hinge_losses_matches_reference(student, reference, rng):
     ref = _ref(reference)
     for what, scores, y in _loss_inputs(reference, rng):
         expected = ref.squared_hinge_losses(scores, y)
-        hints = [(ref.hinge_losses(scores, y) ** 2, "that is the square of the sum; square every term"),
-                 (expected + 1.0, "the sum also counted j = y_i")]
+        hints = [(ref.hinge_losses(scores, y) ** 2, "that is the square of the sum; square every term", "squared_hinge_squares_the_sum"),
+                 (expected + 1.0, "the sum also counted j = y_i", "hinge_counts_correct_class")]
         _matches(student.call(_f("squared_hinge_losses"), scores, y), expected,
                  f"squared_hinge_losses for {what}", hints)
 
@@ -188,9 +191,9 @@ def cross_entropy_losses_matches_reference(student, reference, rng):
     for what, scores, y in cases:
         expected = ref.cross_entropy_losses(scores, y)
         hints = [(expected / np.log(10.0), "this is the base-10 logarithm (np.log10): the loss uses the "
-                  "natural logarithm, np.log"),
-                 (expected / np.log(2.0), "this is the base-2 logarithm: the loss uses np.log"),
-                 (-expected, "the sign is flipped: the loss is minus the log-probability")]
+                  "natural logarithm, np.log", "log10_instead_of_ln"),
+                 (expected / np.log(2.0), "this is the base-2 logarithm: the loss uses np.log", "log2_instead_of_ln"),
+                 (-expected, "the sign is flipped: the loss is minus the log-probability", "cross_entropy_sign_flipped")]
         got = as_array(student.call(_f("cross_entropy_losses"), scores, y), "cross_entropy_losses")
         check(np.all(np.isfinite(got)), f"cross_entropy_losses gives nan or inf for {what}")
         _matches(got, expected, f"cross_entropy_losses for {what}", hints, floor=1e-12)
@@ -198,23 +201,48 @@ def cross_entropy_losses_matches_reference(student, reference, rng):
 
 @graded(_f("toy_svm_answers"), points=1)
 def toy_svm_answers_match_reference(student, reference):
-    expected = _ref(reference).toy_svm_answers()
-    answer = _answers(student, "toy_svm_answers", list(expected))
-    losses = np.asarray(expected["losses"])
+    # The answers come from the student's own hinge functions: when those differ from the
+    # reference's, the reference's answers computed with the student's hinge functions count too,
+    # so that a bug in hinge_losses is charged to hinge_losses alone.
+    answer = _answers(student, "toy_svm_answers", list(_ref(reference).toy_svm_answers()))
+    try:
+        with reference.using_student(student, [_f("hinge_losses"), _f("squared_hinge_losses")]):
+            own = _ref(reference).toy_svm_answers()
+    except (StudentCallError, TestFailure, TypeError, ValueError):
+        own = None
+    try:
+        _check_toy_answers(answer, _ref(reference).toy_svm_answers())
+    except TestFailure:
+        if own is None:
+            raise
+        try:
+            _check_toy_answers(answer, own)
+        except TestFailure:
+            pass
+        else:
+            return
+        raise
+
+
+def _check_toy_answers(answer, expected):
+    losses = np.asarray(expected["losses"], dtype=np.float64)
     _matches(answer["losses"], losses, "toy 'losses'",
-             [(losses + 1.0, "each loss also counted j = y_i")])
+             [(losses + 1.0, "each loss also counted j = y_i", "hinge_counts_correct_class")])
     mean = expected["mean"]
     _matches(_number(answer["mean"], "toy 'mean'"), mean, "toy 'mean'",
-             [(losses.sum(), "that is the sum; the loss of a data set is the mean over its examples")])
+             [(losses.sum(), "that is the sum; the loss of a data set is the mean over its examples",
+               "sum_instead_of_mean")])
     _matches(_number(answer["mean_doubled_W"], "toy 'mean_doubled_W'"), expected["mean_doubled_W"],
              "toy 'mean_doubled_W'",
-             [(2.0 * mean, "doubling W doubles the scores, but not the margin"),
-              (mean, "that is the loss of the original W")])
+             [(2.0 * mean, "doubling W doubles the scores, but not the margin", "doubled_W_doubles_the_loss"),
+              (mean, "that is the loss of the original W", "doubled_W_not_applied")])
     _matches(_number(answer["mean_including_correct"], "toy 'mean_including_correct'"),
              expected["mean_including_correct"], "toy 'mean_including_correct'",
-             [(mean, "that is the loss without the term j = y_i: what does that term add?")])
+             [(mean, "that is the loss without the term j = y_i: what does that term add?",
+               "correct_class_term_left_out")])
     _matches(_number(answer["mean_squared"], "toy 'mean_squared'"), expected["mean_squared"],
-             "toy 'mean_squared'", [(mean ** 2, "that squares the mean loss; square every hinge term")])
+             "toy 'mean_squared'", [(mean ** 2, "that squares the mean loss; square every hinge term",
+                                     "squares_the_mean")])
 
 
 @graded(_f("loss_at_initialization"), points=1)
@@ -223,10 +251,10 @@ def loss_at_initialization_matches_reference(student, reference):
         expected = _ref(reference).loss_at_initialization(c)
         answer = _answers(student, "loss_at_initialization", ["svm", "softmax"], c)
         _matches(_number(answer["svm"], "'svm'"), expected["svm"], f"loss_at_initialization({c})['svm']",
-                 [(float(c), "the sum over the wrong classes skips j = y_i")])
+                 [(float(c), "the sum over the wrong classes skips j = y_i", "hinge_counts_correct_class")])
         _matches(_number(answer["softmax"], "'softmax'"), expected["softmax"],
                  f"loss_at_initialization({c})['softmax']",
-                 [(np.log10(c), "that uses the base-10 logarithm; the loss uses the natural one")])
+                 [(np.log10(c), "that uses the base-10 logarithm; the loss uses the natural one", "log10_instead_of_ln")])
 
 
 @graded(_f("loss_ranges"), points=1)
@@ -247,9 +275,9 @@ def regularization_penalties_match_reference(student, reference, rng):
         expected = _ref(reference).regularization_penalties(w)
         answer = _answers(student, "regularization_penalties", ["l2", "l1"], w)
         _matches(_number(answer["l2"], "'l2'"), expected["l2"], f"the L2 penalty of a random {shape} w",
-                 [(np.sqrt(expected["l2"]), "that is the norm; the penalty is the sum of squares")])
+                 [(np.sqrt(expected["l2"]), "that is the norm; the penalty is the sum of squares", "l2_norm_instead_of_squares")])
         _matches(_number(answer["l1"], "'l1'"), expected["l1"], f"the L1 penalty of a random {shape} w",
-                 [(float(np.sum(w)), "take absolute values before summing")])
+                 [(float(np.sum(w)), "take absolute values before summing", "l1_without_absolute_values")])
 
 
 @graded(_f("preferred_weights"), points=1)
@@ -274,8 +302,8 @@ def numerical_derivative_matches_reference(student, reference, rng):
         expected = ref.numerical_derivative(before, after, h)
         _matches(student.call(_f("numerical_derivative"), before, after, h), expected,
                  f"numerical_derivative for {what}",
-                 [(-expected, "the sign is flipped: (after - before) / h"),
-                  (expected / 2, "divide by h, not 2h")], rtol=1e-9)
+                 [(-expected, "the sign is flipped: (after - before) / h", "derivative_sign_flipped"),
+                  (expected / 2, "divide by h, not 2h", "derivative_divided_by_2h")], rtol=1e-9)
 
 
 @graded(_f("learning_rates"), points=1)
@@ -291,5 +319,5 @@ def learning_rates_match_reference(student, reference, rng):
         for name, values in expected.items():
             hints = []
             if name == "inverse_sqrt":
-                hints = [(lr0 / np.sqrt(epochs + 1.0), "t = 0 counts as t = 1; later epochs stay as they are")]
+                hints = [(lr0 / np.sqrt(epochs + 1.0), "t = 0 counts as t = 1; later epochs stay as they are", "inverse_sqrt_shifted_epochs")]
             _matches(answer[name], values, f"learning_rates()['{name}'] for {what}", hints, floor=1e-9)

@@ -35,7 +35,7 @@ depend on __init__'s random draw, only on __init__ running.
 import numpy as np
 
 from autograder.sandbox import StudentCallError
-from autograder.spec import as_array, assert_close, check, graded
+from autograder.spec import TestFailure, as_array, assert_close, check, graded
 
 NOTEBOOK = "two_layer_net.ipynb"
 MODULE = "classifiers.fc_net"
@@ -73,7 +73,7 @@ def _check_new_net(params, dim, hidden, classes, scale, std_tol, what):
               f"{what}: the entries of params['{key}'] should have mean 0")
     inside = float(np.mean(np.abs(params["W1"]) < scale))
     check(abs(inside - 0.6827) < 0.03,
-          f"{what}: the entries of params['W1'] do not look Gaussian (use np.random.randn)")
+          f"{what}: the entries of params['W1'] do not look Gaussian (use np.random.randn)", diagnosis="weights_not_gaussian")
 
 
 @graded(INIT, points=1)
@@ -124,25 +124,125 @@ def _compare(actual, expected, what, tol):
                  floor=max(tol["floor"] * float(np.max(np.abs(expected))), 1e-12))
 
 
-def _check_against_reference(student, reference, X, y, params, reg, what):
-    tol = FLOAT32 if X.dtype == np.float32 else FLOAT64
+LAYERS = ("layers.affine_forward", "layers.affine_backward", "layers.relu_forward",
+          "layers.relu_backward", "layers.softmax_loss")
+
+
+def _layered_loss(layer, params, X, y, reg):
+    """The net's loss built from layers alone, each gradient from a layer's backward pass:
+    ``layer(name, *args)`` runs one layer."""
+    W1, b1, W2, b2 = (params[k] for k in KEYS)
+    pre, affine1 = layer("affine_forward", X, W1, b1)
+    hidden, relu = layer("relu_forward", pre)
+    scores, affine2 = layer("affine_forward", hidden, W2, b2)
+    if y is None:
+        return scores
+    data_loss, dscores = layer("softmax_loss", scores, y)
+    dhidden, dW2, db2 = layer("affine_backward", dscores, affine2)
+    dpre = layer("relu_backward", dhidden, relu)
+    _, dW1, db1 = layer("affine_backward", dpre, affine1)
+    loss = data_loss + 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+    return loss, {"W1": dW1 + reg * W1, "b1": db1, "W2": dW2 + reg * W2, "b2": db2}
+
+
+def _expected_answers(student, reference, X, params, reg):
+    """What a correct loss gives, as functions of the labels (None: the scores; else (loss,
+    grads)): first the reference; then, so that a bug in one of the student's layers is charged to
+    that layer alone, the reference net and a net of layers alone, each run with the student's own
+    layers (only numbers cross into the sandbox)."""
     ref = reference.module(MODULE).TwoLayerNet(params["W1"].shape[0], params["W1"].shape[1],
                                                params["W2"].shape[1], reg=reg)
     ref.params = {k: v.astype(np.float64) for k, v in params.items()}
     X64 = X.astype(np.float64)
 
-    scores = _net_call(student, params, reg, [("loss", (X,))])
-    check(not isinstance(scores, (tuple, list)), "loss(X) without labels should return the scores")
-    _compare(scores, ref.loss(X64), f"the scores of loss(X) {what}", tol)
+    def reference_net(labels):
+        return ref.loss(X64, labels)
 
-    answer = _net_call(student, params, reg, [("loss", (X, y))])
+    def reference_net_with_student_layers(labels):
+        with reference.using_student(student, LAYERS):
+            return ref.loss(X64, labels)
+
+    def student_layers_alone(labels):
+        return _layered_loss(lambda name, *args: student.call(f"layers.{name}", *args), ref.params, X64,
+                             labels, reg)
+
+    return reference_net, reference_net_with_student_layers, student_layers_alone
+
+
+# What a layer that answers in the wrong form makes a net that uses it raise.
+LAYER_FAILURES = (StudentCallError, TestFailure, TypeError, ValueError, IndexError, KeyError)
+
+
+def _check_scores(scores, expected_scores, what, tol):
+    check(not isinstance(scores, (tuple, list)), "loss(X) without labels should return the scores")
+    _compare(scores, expected_scores, f"the scores of loss(X) {what}", tol)
+
+
+def _check_answer(answer, expected, what, tol):
     check(isinstance(answer, (tuple, list)) and len(answer) == 2 and isinstance(answer[1], dict),
           "loss(X, y) should return a tuple (loss, grads) with grads a dict")
-    expected_loss, expected_grads = ref.loss(X64, y)
+    expected_loss, expected_grads = expected
     assert_close(answer[0], expected_loss, f"the loss {what}", rtol=tol["loss_rtol"])
+    # One scale for every gradient: a gradient that is (nearly) zero everywhere, e.g. a bias
+    # gradient summed over the classes of a softmax, is judged against the others' size, not its
+    # own rounding noise.
+    scale = max(float(np.max(np.abs(expected_grads[key]), initial=0.0)) for key in KEYS)
     for key in KEYS:
         check(key in answer[1], f"grads has no '{key}'")
-        _compare(answer[1][key], expected_grads[key], f"grads['{key}'] {what}", tol)
+        assert_close(answer[1][key], np.asarray(expected_grads[key], dtype=np.float64),
+                     f"grads['{key}'] {what}", rtol=tol["rtol"], floor=max(tol["floor"] * scale, 1e-12))
+
+
+def _disagreement(scores, answer, expected_scores, expected, what, tol):
+    """The TestFailure saying how the student's scores (and (loss, grads), unless ``answer`` is
+    None) differ from one candidate, or None when they agree."""
+    try:
+        _check_scores(scores, expected_scores, what, tol)
+        if answer is not None:
+            _check_answer(answer, expected, what, tol)
+    except TestFailure as failure:
+        return failure
+    return None
+
+
+def _check_against_reference(student, reference, X, y, params, reg, what):
+    """The student's scores and (loss, grads) against the candidates of ``_expected_answers``: one
+    that both agree with passes. When the student's loss(X, y) raises inside their code and no
+    candidate built on their layers can answer either (a layer returned the wrong shape), no net
+    could: the scores alone are judged, and the layer pays."""
+    tol = FLOAT32 if X.dtype == np.float32 else FLOAT64
+    scores = _net_call(student, params, reg, [("loss", (X,))])
+    try:
+        answer, crashed = _net_call(student, params, reg, [("loss", (X, y))]), None
+    except StudentCallError as exc:
+        if exc.status != "error":
+            raise
+        answer, crashed = None, exc
+    reference_net, *with_student_layers = _expected_answers(student, reference, X, params, reg)
+    if crashed is not None and _layers_answer(with_student_layers, y):
+        raise crashed  # a net can answer with these layers: the failure is the net's own
+    first = _disagreement(scores, answer, reference_net(None), reference_net(y), what, tol)
+    if first is None:
+        return
+    for candidate in with_student_layers:
+        try:
+            expected_scores, expected = candidate(None), (candidate(y) if answer is not None else None)
+        except LAYER_FAILURES:
+            continue  # the student's layers give nothing usable here
+        if _disagreement(scores, answer, expected_scores, expected, what, tol) is None:
+            return
+    raise first
+
+
+def _layers_answer(candidates, y):
+    """Whether a candidate built on the student's layers gives (loss, grads)."""
+    for candidate in candidates:
+        try:
+            candidate(y)
+            return True
+        except LAYER_FAILURES:
+            pass
+    return False
 
 
 @graded(LOSS, points=1)
@@ -172,7 +272,7 @@ def _xor(rng, num):
     return X, ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(np.int64)
 
 
-@graded(LOSS, points=1)
+@graded(LOSS, points=1, uses=LAYERS)
 def two_layer_net_learns_xor_with_its_gradients(student, reference, rng):
     X, y = _xor(rng, 200)
     X_test, y_test = _xor(rng, 200)

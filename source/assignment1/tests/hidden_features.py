@@ -24,6 +24,7 @@ the wrong order) moves entries by 1% or more.
 import numpy as np
 from matplotlib.colors import hsv_to_rgb, rgb_to_hsv
 
+from autograder.diagnosis import Diagnosis, scaled
 from autograder.spec import as_array, assert_close, check, graded
 
 NOTEBOOK = "features.ipynb"
@@ -147,7 +148,15 @@ def histogram_of_known_hues(student, rng):
 def _compare_hog(student, reference, im, what):
     expected = reference.module(MODULE).hog_feature(np.asarray(im, dtype=np.float64))
     got = as_array(student.call(HOG, im), f"hog_feature {what}", shape=expected.shape)
-    assert_close(got, expected, f"hog_feature {what}", rtol=1e-5, floor=1e-4 * float(np.max(expected)))
+    mistakes = [scaled(expected, 64.0, "cell_sums_instead_of_means", "every entry is 64 times too large: "
+                       "average the 8x8 cell's gradient magnitudes instead of summing them")]
+    image = np.asarray(im, dtype=np.float64)
+    if image.ndim == 3:
+        mistakes.append(Diagnosis("gray_is_channel_mean", "the gray image is the mean of the channels; use "
+                                  "the weights 0.299 R + 0.587 G + 0.114 B",
+                                  reference.module(MODULE).hog_feature(image.mean(axis=2))))
+    assert_close(got, expected, f"hog_feature {what}", rtol=1e-5, floor=1e-4 * float(np.max(expected)),
+                 diagnoses=mistakes)
 
 
 @graded(HOG, points=1)

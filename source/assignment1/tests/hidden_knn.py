@@ -7,6 +7,7 @@ compared absolutely, since the ||a||^2 + ||b||^2 - 2ab expansion cancels there b
 import numpy as np
 
 from autograder.sandbox import StudentCallError
+from autograder.diagnosis import Diagnosis
 from autograder.spec import (TestFailure, as_array, assert_close, assert_equal_labels, assert_max_loops,
                              assert_responds, check, graded)
 
@@ -37,7 +38,19 @@ def _compare_dists(student, reference, method, X_train, y_train, X_test, rtol):
     got = student.call_method(KNN, [("train", (X_train, y_train)), (method, (X_test,))])
     expected = _reference_dists(reference, X_train, y_train, X_test)
     assert_close(got, expected, f"{method} on random {X_test.dtype} data", rtol=rtol,
-                 floor=1e-3 * float(np.median(expected)))
+                 floor=1e-3 * float(np.median(expected)), diagnoses=_distance_mistakes(expected, X_train, X_test))
+
+
+def _distance_mistakes(expected, X_train, X_test):
+    """Known mistakes of the distance functions, as the distances they give."""
+    diff = X_test.astype(np.float64)[:, None, :] - X_train.astype(np.float64)[None, :, :]
+    return [Diagnosis("sqrt_missing", "these are squared distances: take the square root",
+                      expected ** 2),
+            Diagnosis("l1_distance", "these are L1 distances (sum of absolute differences): the L2 "
+                      "distance is the square root of the sum of squared differences",
+                      np.sum(np.abs(diff), axis=2)),
+            Diagnosis("integer_distances", "the distances are rounded down to whole numbers: allocate "
+                      "dists as a float array (integer images give integer arrays)", np.floor(expected))]
 
 
 def _answers_with_right_shape(student, method, X_train, y_train, X_test):
@@ -126,7 +139,7 @@ def no_loops_keeps_duplicates_at_distance_zero(student, reference, rng):
     expected = _reference_dists(reference, X_train, y_train, X_test)
     what = "compute_distances_no_loops with duplicated points"
     got = as_array(got, what, shape=expected.shape)
-    check(np.all(np.isfinite(got)), f"{what} contains nan or inf: clip squared distances at zero before np.sqrt")
+    check(np.all(np.isfinite(got)), f"{what} contains nan or inf: clip squared distances at zero before np.sqrt", diagnosis="no_clip_before_sqrt")
     same = np.zeros(expected.shape, dtype=bool)
     same[np.arange(30), np.arange(30)] = True
     assert_close(got[~same], expected[~same], what, rtol=1e-6)
@@ -140,6 +153,28 @@ def _reference_labels(reference, dists, y_train, k):
     return knn.predict_labels(dists, k=k)
 
 
+def _label_mistakes(reference, dists, y_train, k):
+    """Known mistakes of predict_labels, as the labels they give."""
+    nearest = np.argsort(dists, axis=1, kind="stable")[:, :k]  # (N, k) indices of the neighbours
+    votes = [np.bincount(y_train[row], minlength=int(y_train.max()) + 1) for row in nearest]
+    mistakes = [Diagnosis("ties_to_larger_label", "a tied vote goes to the larger label; the smaller "
+                          "label should win (np.argmax of the counts returns the first maximum)",
+                          np.array([len(v) - 1 - int(np.argmax(v[::-1])) for v in votes])),
+                Diagnosis("ties_to_nearest_neighbour", "a tied vote goes to the label of the nearest "
+                          "neighbour; the smaller label should win", np.array([
+                              next(y_train[j] for j in row if v[y_train[j]] == v.max())
+                              for row, v in zip(nearest, votes)])),
+                Diagnosis("indices_instead_of_labels", "these are indices of training points: look "
+                          "up their labels in self.y_train", nearest[:, 0])]
+    if k + 1 <= dists.shape[1]:
+        mistakes.append(Diagnosis("k_off_by_one", "this votes among k + 1 neighbours: take the k "
+                                  "closest", _reference_labels(reference, dists, y_train, k + 1)))
+    if k > 1:
+        mistakes.append(Diagnosis("k_ignored", "this uses the single nearest neighbour whatever k is: "
+                                  "vote among the k closest", _reference_labels(reference, dists, y_train, 1)))
+    return mistakes
+
+
 @graded(KNN + ".predict_labels", points=2)
 def predict_labels_matches_reference_for_several_k(student, reference, rng):
     dists = rng.random((25, 40))  # continuous: no two neighbours at the same distance
@@ -147,7 +182,8 @@ def predict_labels_matches_reference_for_several_k(student, reference, rng):
     for k in (1, 3, 5, 8):
         got = student.call_method(KNN, [("train", (np.zeros((40, 1)), y_train)),
                                         ("predict_labels", (dists,), {"k": k})])
-        assert_equal_labels(got, _reference_labels(reference, dists, y_train, k), f"predict_labels with k={k}")
+        assert_equal_labels(got, _reference_labels(reference, dists, y_train, k), f"predict_labels with k={k}",
+                            _label_mistakes(reference, dists, y_train, k))
 
 
 @graded(KNN + ".predict_labels", points=2)
@@ -158,27 +194,33 @@ def predict_labels_breaks_vote_ties_towards_smaller_label(student, reference, rn
     for k in (2, 4, 6):
         got = student.call_method(KNN, [("train", (np.zeros((12, 1)), y_train)),
                                         ("predict_labels", (dists,), {"k": k})])
-        assert_equal_labels(got, _reference_labels(reference, dists, y_train, k), f"vote ties with k={k}")
+        assert_equal_labels(got, _reference_labels(reference, dists, y_train, k), f"vote ties with k={k}",
+                            _label_mistakes(reference, dists, y_train, k))
 
 
 @graded(KNN + ".predict", points=2)
 def predict_wires_each_distance_function_to_predict_labels(student, reference, rng):
     # predict's own job is the wiring: pick the distance function num_loops names and pass its
     # distances and k to predict_labels. It is compared with what the student's own two functions
-    # give together, so a bug in those costs points there and not here; only where they give
-    # nothing at all does the reference stand in.
+    # give together, so a bug in those costs points there and not here. A num_loops whose distance
+    # function gives nothing usable (an error, the wrong shape) cannot be judged that way and is
+    # left out; only when none can be judged does the reference stand in.
     X_train, y_train, X_test = _data(rng, num_train=80, num_test=20, dtype=np.float32)
-    knn = reference.module(MODULE).KNearestNeighbor()
-    knn.train(X_train.astype(np.float64), y_train)
+    cases = []
     for num_loops, method in ((0, "compute_distances_no_loops"), (1, "compute_distances_one_loop"),
                               (2, "compute_distances_two_loops")):
         expected = _own_labels(student, X_train, y_train, X_test, method, k=5)
-        if expected is None:
-            expected = knn.predict(X_test.astype(np.float64), k=5, num_loops=2)
+        if expected is not None:
+            cases.append((num_loops, expected, f"predict_labels({method.replace('compute_', '')}(X), k=5)"))
+    if not cases:
+        knn = reference.module(MODULE).KNearestNeighbor()
+        knn.train(X_train.astype(np.float64), y_train)
+        expected = knn.predict(X_test.astype(np.float64), k=5, num_loops=2)
+        cases = [(num_loops, expected, "the right labels") for num_loops in (0, 1, 2)]
+    for num_loops, expected, source in cases:
         got = student.call_method(KNN, [("train", (X_train, y_train)),
                                         ("predict", (X_test,), {"k": 5, "num_loops": num_loops})])
-        assert_equal_labels(got, expected, f"predict(X, k=5, num_loops={num_loops}) (compared with "
-                                           f"predict_labels({method.replace('compute_', '')}(X), k=5))")
+        assert_equal_labels(got, expected, f"predict(X, k=5, num_loops={num_loops}) (compared with {source})")
 
 
 def _own_labels(student, X_train, y_train, X_test, method, k):

@@ -28,7 +28,9 @@ of the scale.
 """
 import numpy as np
 
-from autograder.spec import as_array, assert_close, check, graded
+from autograder.sandbox import StudentCallError
+from autograder.diagnosis import Diagnosis, per_example
+from autograder.spec import TestFailure, as_array, assert_close, check, graded
 
 NOTEBOOK = "two_layer_net.ipynb"
 MODULE = "layers"
@@ -48,10 +50,36 @@ def _describe(array):
     return f"{np.dtype(array.dtype).name} input of shape {array.shape}"
 
 
-def _compare(actual, expected, what, tol):
+def _compare(actual, expected, what, tol, diagnoses=()):
     expected = np.asarray(expected, dtype=np.float64)
     scale = float(np.max(np.abs(expected), initial=0.0))
-    assert_close(actual, expected, what, rtol=tol["rtol"], floor=max(tol["floor"] * scale, 1e-12))
+    assert_close(actual, expected, what, rtol=tol["rtol"], floor=max(tol["floor"] * scale, 1e-12),
+                 diagnoses=diagnoses)
+
+
+def _backward_mistakes(backward, x, dout, args):
+    """Known mistakes of the elementwise backward passes, as the dx they give (x: the input)."""
+    x, dout = x.astype(np.float64), dout.astype(np.float64)
+    alpha = args[0] if args else 0.01  # leaky_relu_forward's default
+    if backward == "relu_backward":
+        return [Diagnosis("relu_gradient_at_zero", "the gradient passes where x >= 0; at x = 0 the "
+                          "ReLU is flat, so pass it only where x > 0", dout * (x >= 0)),
+                Diagnosis("relu_backward_without_dout", "dx is the ReLU's mask alone: multiply it by "
+                          "the upstream gradient dout", (x > 0).astype(np.float64))]
+    if backward == "sigmoid_backward":
+        return [Diagnosis("sigmoid_derivative_of_x", "the derivative is sigmoid(x) * (1 - sigmoid(x)), "
+                          "of the output, not x * (1 - x) of the input", dout * x * (1 - x))]
+    if backward == "tanh_backward":
+        out = np.tanh(x)
+        return [Diagnosis("tanh_derivative_without_square", "the derivative of tanh is 1 - tanh(x) ** 2: "
+                          "the square is missing", dout * (1 - out))]
+    if backward == "leaky_relu_backward":
+        return [Diagnosis("leaky_slope_on_wrong_side", "the slopes are swapped: 1 where x > 0, alpha "
+                          "where x <= 0", dout * np.where(x > 0, alpha, 1.0))]
+    if backward == "elu_backward":
+        return [Diagnosis("elu_derivative_without_alpha", "for x <= 0 the derivative is "
+                          "alpha * exp(x): alpha is missing", dout * np.where(x > 0, 1.0, np.exp(x)))]
+    return []
 
 
 def _forward(student, name, *args):
@@ -91,8 +119,32 @@ def _elementwise_backward(student, reference, rng, forward, backward, args_list,
                   f"got {dx.shape}")
             _, ref_cache = getattr(ref, forward)(x.astype(np.float64), *args)
             expected = getattr(ref, backward)(dout.astype(np.float64), ref_cache)
-            _compare(dx, expected, f"dx of {backward} on a {_describe(x)}"
-                     + (f" with alpha={args[0]:g}" if args else ""), _tol(dtype))
+            try:
+                _compare(dx, expected, f"dx of {backward} on a {_describe(x)}"
+                         + (f" with alpha={args[0]:g}" if args else ""), _tol(dtype),
+                         _backward_mistakes(backward, x, dout, args))
+            except TestFailure:
+                # With a cache of the student's own making, a wrong forward pass (alpha ignored)
+                # can hand backward a cache it differentiates correctly: dx is then right for the
+                # forward pass it belongs to, and the bug is charged to the forward pass alone.
+                if cache_of or not _derivative_of_own_forward(student, forward, x, args, dout, dx):
+                    raise
+
+
+def _derivative_of_own_forward(student, forward, x, args, dout, dx, h=1e-6):
+    """Whether dx = dout * f'(x) for the student's own elementwise forward f, f' taken as a centred
+    difference (elementwise, so two calls give every entry)."""
+    x64 = x.astype(np.float64)
+    try:
+        upper = as_array(_forward(student, forward, x64 + h, *args)[0], forward, shape=x.shape)
+        lower = as_array(_forward(student, forward, x64 - h, *args)[0], forward, shape=x.shape)
+    except (StudentCallError, TestFailure):
+        return False
+    numerical = dout.astype(np.float64) * (upper.astype(np.float64) - lower) / (2 * h)
+    if not np.all(np.isfinite(numerical)):
+        return False
+    err = np.abs(dx - numerical) / np.maximum(np.abs(dx) + np.abs(numerical), 1e-3 * np.max(np.abs(numerical)) + 1e-12)
+    return bool(np.max(err) <= 1e-4)
 
 
 # -- affine --------------------------------------------------------------------------------------
@@ -122,13 +174,14 @@ def _check_affine_forward(student, reference, rng, cases):
               "affine_forward should return the cache (x, w, b) it was given")
         check(np.shape(cache[0]) == x.shape and np.array_equal(np.asarray(cache[0]), x),
               f"the cache of affine_forward should hold x as it was given (shape {x.shape}): reshape "
-              f"into a new variable, not into x, or affine_backward cannot give dx the shape of x")
+              f"into a new variable, not into x, or affine_backward cannot give dx the shape of x", diagnosis="cache_holds_reshaped_x")
         check(np.shape(out) == (num, num_out), f"affine_forward should return out of shape "
                                                f"{(num, num_out)} for x {x.shape}, w {w.shape}",
               f"got {np.shape(out)}")
         expected, _ = ref(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64))
         _compare(out, expected, f"out of affine_forward for x of shape {x.shape} ({np.dtype(dtype).name})",
-                 _tol(dtype))
+                 _tol(dtype), [Diagnosis("bias_missing", "the bias b is missing: add it to every row",
+                                         expected - b.astype(np.float64))])
 
 
 def _check_affine_backward(student, reference, rng, cases):
@@ -179,8 +232,8 @@ def relu_backward_matches_reference(student, reference, rng):
     dout = rng.standard_normal((6, 5))
     expected = reference.module(MODULE).relu_backward(dout, x)
     _compare(student.call(f"{MODULE}.relu_backward", dout, x), expected,
-             "dx of relu_backward where some inputs are exactly 0 (the gradient passes only where x > 0)",
-             FLOAT64)
+             "dx of relu_backward where some inputs are exactly 0", FLOAT64,
+             _backward_mistakes("relu_backward", x, dout, ()))
 
 
 @graded(f"{MODULE}.sigmoid_forward", points=0.5)
@@ -254,8 +307,20 @@ def _check_loss(student, reference, name, x, y, what):
     loss = as_array(answer[0], f"the loss returned by {name} (a single number)", shape=())
     expected_loss, expected_dx = getattr(reference.module(MODULE), name)(x.astype(np.float64), y)
     tol = _tol(x.dtype)
-    assert_close(loss, expected_loss, f"the loss of {name} {what}", rtol=tol["loss_rtol"])
-    _compare(answer[1], expected_dx, f"dx of {name} {what}", tol)
+    loss_mistakes = per_example(expected_loss, x.shape[0], f"the loss of {name}")
+    if name == "svm_loss":
+        loss_mistakes.append(Diagnosis("hinge_counts_correct_class", "the loss is 1 too large: the sum "
+                                       "over classes also counted the correct class (skip it)",
+                                       expected_loss + 1.0))
+    assert_close(loss, expected_loss, f"the loss of {name} {what}", rtol=tol["loss_rtol"],
+                 diagnoses=loss_mistakes)
+    num = x.shape[0]
+    mistakes = per_example(expected_dx, num, f"dx of {name}")
+    if name == "softmax_loss":
+        mistakes.append(Diagnosis("gradient_without_minus_one", "dx is the probabilities minus 1 at the "
+                                  "correct class, over N: the - 1 is missing",
+                                  expected_dx + np.eye(x.shape[1])[y] / num))
+    _compare(answer[1], expected_dx, f"dx of {name} {what}", tol, mistakes)
 
 
 # (N, C, score scale, dtype): many classes, a single example, few classes with large margins,

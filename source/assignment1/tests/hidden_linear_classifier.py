@@ -98,7 +98,7 @@ def train_reaches_accuracy_on_separable_blobs(student, reference, rng):
     check(accuracy >= 0.9,
           "after training on ten well separated blobs the classifier is right on too few of them; "
           "a correct SGD reaches at least 90%. Are the minibatches random samples of the whole "
-          "training set, and does the step go against the gradient?", f"{accuracy:.0%} right")
+          "training set, and does the step go against the gradient?", f"{accuracy:.0%} right", diagnosis="minibatch_not_random")
 
 
 @graded(TRAIN, points=1)
@@ -144,7 +144,7 @@ def train_draws_minibatches_of_examples_with_their_labels(student, reference, rn
     err = np.abs(losses - per_example[nearest]) / np.abs(per_example[nearest])
     check(np.all(err <= 1e-6),
           "with batch_size=1 and learning_rate=0, each loss train records should be the loss of a "
-          "single training example with its own label: check how the minibatch is built")
+          "single training example with its own label: check how the minibatch is built", diagnosis="minibatch_not_random")
     check(len(set(nearest.tolist())) >= 3,
           f"with batch_size=1, {num_iters} iterations over {num_train} examples used only a few of "
           f"them: draw the minibatch at random from all examples", f"{len(set(nearest.tolist()))} used")

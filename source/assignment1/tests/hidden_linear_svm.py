@@ -18,6 +18,7 @@ Tolerances, measured on the reference, a naive float32 version and an np.add.at 
 """
 import numpy as np
 
+from autograder.diagnosis import Diagnosis, l2_loss_mistakes, shifted
 from autograder.spec import assert_close, assert_max_loops, assert_responds, graded, loss_and_gradient
 
 NOTEBOOK = "svm.ipynb"
@@ -64,9 +65,23 @@ def _check(student, reference, target, W, X, y, reg, what, tol):
     expected_loss, expected_dW = reference.module(MODULE).svm_loss_vectorized(
         W.astype(np.float64), X.astype(np.float64), y, reg)
     name = _name(target)
-    assert_close(loss, expected_loss, f"the loss of {name} {what}", rtol=tol["loss_rtol"])
+    loss_mistakes, dW_mistakes = l2_loss_mistakes(expected_loss, expected_dW, W, reg, len(y))
+    X64, W64 = X.astype(np.float64), W.astype(np.float64)
+    scores = X64 @ W64
+    rows = np.arange(len(y))
+    violations = (scores - scores[rows, y][:, None] + 1.0 > 0).astype(np.float64)  # (N, C)
+    violations[rows, y] = 0.0
+    loss_mistakes.append(shifted(expected_loss, 1.0, "hinge_counts_correct_class", "the loss is 1 too "
+                                 "large: the sum over classes also counted j = y[i] (skip it)"))
+    correct_column = np.zeros_like(scores)
+    correct_column[rows, y] = violations.sum(axis=1)
+    dW_mistakes.append(Diagnosis("correct_class_column_missing", "the column of the correct class is "
+                                 "wrong: it loses X[i] once for every class that violates the margin",
+                                 expected_dW + X64.T @ correct_column / len(y)))
+    assert_close(loss, expected_loss, f"the loss of {name} {what}", rtol=tol["loss_rtol"],
+                 diagnoses=loss_mistakes)
     assert_close(dW, expected_dW, f"dW of {name} {what}", rtol=tol["rtol"],
-                 floor=tol["floor"] * float(np.max(np.abs(expected_dW))))
+                 floor=tol["floor"] * float(np.max(np.abs(expected_dW))), diagnoses=dW_mistakes)
 
 
 def _matches_reference(student, reference, rng, target):

@@ -29,6 +29,7 @@ import copy
 
 import numpy as np
 
+from autograder.diagnosis import Diagnosis
 from autograder.spec import as_array, assert_close, check, graded
 
 NOTEBOOK = "two_layer_net.ipynb"
@@ -49,9 +50,26 @@ def _zero_and_tiny_gradient(rng, shape, dtype=np.float64):
     return rng.choice([0.0, 1e-9, -1e-9, 1.5, -1.5], shape).astype(dtype)
 
 
+# Known mistakes, as the step they would take: f(dw, config after the reference's update) -> step.
+MISTAKES = {
+    "sgd_momentum": [("velocity_not_kept", "the step is plain SGD: keep the velocity in "
+                      "config['velocity'] and add momentum * velocity to each step",
+                      lambda dw, c: -c["learning_rate"] * dw)],
+    "rmsprop": [("epsilon_inside_square_root", "epsilon belongs outside the square root: "
+                 "learning_rate * dw / (np.sqrt(cache) + epsilon)",
+                 lambda dw, c: -c["learning_rate"] * dw / np.sqrt(c["cache"] + c["epsilon"])),
+                ("no_square_root", "the step divides by the cache itself: divide by its square root",
+                 lambda dw, c: -c["learning_rate"] * dw / (c["cache"] + c["epsilon"]))],
+    "adam": [("adam_without_bias_correction", "the step uses m and v without the bias correction: "
+              "divide them by 1 - beta1 ** t and 1 - beta2 ** t",
+              lambda dw, c: -c["learning_rate"] * c["m"] / (np.sqrt(c["v"]) + c["epsilon"]))],
+}
+
+
 def _chain(student, reference, rng, name, config, what, num_steps=5, dtype=np.float64, shapes=SHAPES,
            gradient=_gradient):
-    """num_steps updates of the student's and the reference's rule from the same config."""
+    """num_steps updates of the student's and the reference's rule from the same config; a wrong
+    step is compared with the steps of the known mistakes in MISTAKES."""
     rule = getattr(reference.module("optim"), name)
     tol = FLOAT32 if dtype == np.float32 else FLOAT64
     for shape in shapes:
@@ -69,10 +87,16 @@ def _chain(student, reference, rng, name, config, what, num_steps=5, dtype=np.fl
             mine = answer[1]
             expected, theirs = rule(w.astype(np.float64), dw.astype(np.float64), theirs)
             expected_step = expected - w.astype(np.float64)
-            assert_close(next_w.astype(np.float64) - w, expected_step,
+            step_taken = next_w.astype(np.float64) - w
+            check(np.all(np.isfinite(step_taken)) or np.all(dw != 0),
+                  f"the step of {name} is nan or inf where the gradient is 0: add epsilon to the "
+                  f"denominator, after the square root", diagnosis="epsilon_missing")
+            mistakes = [Diagnosis(key, advice, make(dw.astype(np.float64), theirs))
+                        for key, advice, make in MISTAKES.get(name, [])]
+            assert_close(step_taken, expected_step,
                          f"the step of {name} at step {step} of {num_steps} {what} (shape {shape}, "
                          f"{np.dtype(dtype).name})", rtol=tol["rtol"],
-                         floor=tol["floor"] * float(np.max(np.abs(expected_step))))
+                         floor=tol["floor"] * float(np.max(np.abs(expected_step))), diagnoses=mistakes)
             w = expected.astype(dtype)
 
 

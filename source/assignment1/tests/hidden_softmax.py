@@ -19,6 +19,7 @@ and the exp / sum / -log(p) textbook version over 20 seeds, then widened by a fa
 """
 import numpy as np
 
+from autograder.diagnosis import Diagnosis, l2_loss_mistakes
 from autograder.spec import assert_close, assert_max_loops, assert_responds, check, graded, loss_and_gradient
 
 NOTEBOOK = "softmax.ipynb"
@@ -54,9 +55,15 @@ def _check(student, reference, target, W, X, y, reg, what, tol):
     expected_loss, expected_dW = reference.module(MODULE).softmax_loss_vectorized(
         W.astype(np.float64), X.astype(np.float64), y, reg)
     name = _name(target)
-    assert_close(loss, expected_loss, f"the loss of {name} {what}", rtol=tol["loss_rtol"])
+    loss_mistakes, dW_mistakes = l2_loss_mistakes(expected_loss, expected_dW, W, reg, len(y))
+    one_hot = np.eye(W.shape[1])[y]  # (N, C)
+    dW_mistakes.append(Diagnosis("gradient_without_minus_one", "the gradient of the scores is the "
+                                 "probabilities minus 1 at the correct class: the - 1 is missing",
+                                 expected_dW + X.astype(np.float64).T @ one_hot / len(y)))
+    assert_close(loss, expected_loss, f"the loss of {name} {what}", rtol=tol["loss_rtol"],
+                 diagnoses=loss_mistakes)
     assert_close(dW, expected_dW, f"dW of {name} {what}", rtol=tol["rtol"],
-                 floor=tol["floor"] * float(np.max(np.abs(expected_dW))))
+                 floor=tol["floor"] * float(np.max(np.abs(expected_dW))), diagnoses=dW_mistakes)
 
 
 def _matches_reference(student, reference, rng, target):
@@ -94,7 +101,8 @@ def _large_scores(student, reference, rng, target):
         loss, dW = loss_and_gradient(student, target, W, X, y, reg, finite=False)
         check(np.isfinite(loss) and np.all(np.isfinite(dW)),
               f"{_name(target)} returns nan or inf when the scores are around +-{offset:g}: "
-              "subtract each example's (each row's) largest score from its scores before np.exp")
+              "subtract each example's (each row's) largest score from its scores before np.exp",
+              diagnosis="no_max_shift")
         _check(student, reference, target, W, X, y, reg, f"for scores around +-{offset:g}", FLOAT64)
 
 

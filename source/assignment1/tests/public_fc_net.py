@@ -32,6 +32,9 @@ NET = "classifiers.fc_net.TwoLayerNet"
 INIT = NET + ".__init__"
 LOSS = NET + ".loss"
 KEYS = ("W1", "b1", "W2", "b2")
+# The layers a net's loss may run through: a bug in one of them is charged to that layer alone.
+LAYERS = ("layers.affine_forward", "layers.affine_backward", "layers.relu_forward",
+          "layers.relu_backward", "layers.softmax_loss")
 
 GRAD_TOL = 1e-6
 GRAD_FLOOR = 1e-3
@@ -101,7 +104,8 @@ def two_layer_net_init_shapes_zero_biases_and_weight_scale(student):
                        ("b2", (classes,))]:
         check(params[key].shape == shape, f"TwoLayerNet(input_dim={dim}, hidden_dim={hidden}, "
                                           f"num_classes={classes}): params['{key}'] has shape "
-                                          f"{params[key].shape}; expected {shape}")
+                                          f"{params[key].shape}; expected {shape}: use the arguments, "
+                                          f"not the defaults", diagnosis="argument_ignored")
         check(params[key].dtype.kind == "f", f"params['{key}'] should hold floats; it has dtype "
                                              f"{params[key].dtype}")
     for key in ("b1", "b2"):
@@ -109,6 +113,12 @@ def two_layer_net_init_shapes_zero_biases_and_weight_scale(student):
     for key in ("W1", "W2"):
         w = params[key]
         std, mean = float(np.std(w)), float(np.mean(w))
+        check(abs(std / np.sqrt(scale) - 1.0) >= 0.1, f"the entries of params['{key}'] have standard "
+              f"deviation sqrt(weight_scale): weight_scale is the standard deviation, not the variance",
+              diagnosis="weight_scale_as_variance")
+        check(abs(std * np.sqrt(12.0) / scale - 1.0) >= 0.1, f"the entries of params['{key}'] look "
+              f"uniform on [0, weight_scale): draw them with weight_scale * np.random.randn",
+              diagnosis="uniform_weights")
         check(abs(std / scale - 1.0) < 0.1,
               f"with weight_scale={scale} the entries of params['{key}'] have standard deviation "
               f"{std:.3g}; expected about {scale} (weight_scale * np.random.randn)")
@@ -141,21 +151,21 @@ def _hand_set_net():
     return X, params, scores
 
 
-@graded(LOSS, points=1)
+@graded(LOSS, points=1, uses=LAYERS)
 def two_layer_net_scores_on_hand_set_weights(student):
     X, params, expected = _hand_set_net()
     scores = _scores(student, params, X)
     if not np.allclose(scores, expected, rtol=1e-12, atol=1e-12):
         raise TestFailure("loss(X) on a net with hand-set weights gave the wrong scores: they "
                           "should be relu(X @ W1 + b1) @ W2 + b2",
-                          f"got {scores.tolist()}, expected {expected.tolist()}")
+                          f"got {scores.tolist()}, expected {expected.tolist()}", diagnosis="wrong_forward_formula")
     reshaped = _scores(student, params, X.reshape(2, 3, 1))
     if not np.allclose(reshaped, expected, rtol=1e-12, atol=1e-12):
         raise TestFailure("loss(X) should accept inputs of shape (N, d_1, ..., d_k): X of shape "
                           "(2, 3, 1) must give the same scores as (2, 3)")
 
 
-@graded(LOSS, points=1)
+@graded(LOSS, points=1, uses=LAYERS)
 def two_layer_net_loss_on_hand_set_weights_with_half_l2(student):
     X, params, scores = _hand_set_net()
     y = np.array([1, 0])
@@ -170,9 +180,13 @@ def two_layer_net_loss_on_hand_set_weights_with_half_l2(student):
     expected = data_loss + 0.5 * 0.1 * (6.0 + 12.0)
     if abs(loss - expected) > 1e-9 * expected:
         extra = loss - data_loss
+        check(abs(extra - 1.8) > 1e-6, "with reg = 0.1 the loss grew twice as much as 0.5 * reg * "
+              "(sum W1^2 + sum W2^2): the 0.5 is missing", diagnosis="penalty_without_half")
+        biases = 0.5 * 0.1 * sum(float(np.sum(params[k] ** 2)) for k in ("b1", "b2"))
+        check(biases == 0 or abs(extra - 0.9 - biases) > 1e-6, "with reg = 0.1 the penalty also counts "
+              "the biases: regularize W1 and W2 only", diagnosis="penalty_on_biases")
         raise TestFailure(f"with reg = 0.1 the loss should grow by 0.5 * reg * (sum W1^2 + sum W2^2) "
-                          f"= 0.9; it grew by {extra:.6g}"
-                          + (" (twice as much: the 0.5 is missing)" if abs(extra - 1.8) < 1e-6 else ""))
+                          f"= 0.9; it grew by {extra:.6g}")
 
 
 # -- loss: gradients -----------------------------------------------------------------------------
@@ -190,7 +204,7 @@ def _random_net(rng, num=6, dim=5, hidden=6, classes=3, margin=1e-3):
     raise RuntimeError("could not draw a net away from the ReLU's kinks")
 
 
-@graded(LOSS, points=1)
+@graded(LOSS, points=1, uses=LAYERS)
 def two_layer_net_gradients_match_numerical_gradient(student, rng):
     X, y, params = _random_net(rng)
     reg = 0.3

@@ -9,6 +9,7 @@ float32 arithmetic, while every mistake these tests look for changes an entry by
 """
 import numpy as np
 
+from autograder.diagnosis import Diagnosis
 from autograder.spec import as_array, assert_close, check, graded
 
 NOTEBOOK = "features.ipynb"
@@ -40,10 +41,10 @@ def histogram_is_a_density_over_the_bins(student, rng):
         check(np.all(hist >= 0), f"color_histogram_hsv(nbin={nbin}) has negative entries")
         check(abs(np.sum(hist) * width - 1.0) < 1e-6,
               f"color_histogram_hsv(nbin={nbin}) times the bin width sums to {np.sum(hist) * width:.6g}; "
-              f"a density sums to 1 (np.histogram(..., density=True))")
+              f"a density sums to 1 (np.histogram(..., density=True))", diagnosis="histogram_not_a_density")
         counts = _hist(student, im, nbin=nbin, normalized=False)
         check(abs(np.sum(counts) - 32 * 32) < 1e-6,
-              f"with normalized=False the counts of a 32x32 image sum to {np.sum(counts):.6g}; expected 1024")
+              f"with normalized=False the counts of a 32x32 image sum to {np.sum(counts):.6g}; expected 1024", diagnosis="normalized_ignored")
         assert_close(hist, counts / width / (32 * 32), f"color_histogram_hsv(nbin={nbin}) as a density", rtol=1e-6)
 
 
@@ -136,8 +137,14 @@ def extract_features_stacks_features_in_order(student, rng):
     rows = imgs.reshape(5, 8, -1).mean(axis=2)  # (5, 8)
     channels = imgs.reshape(5, -1, 3).mean(axis=1)  # (5, 3)
     got = student.call(BY_NAME, imgs, ["row_means", "channel_means"])
+    last_missing = np.hstack([rows, channels])
+    last_missing[-1] = 0.0
     assert_close(got, np.hstack([rows, channels]), "extract_features(imgs, [row_means, channel_means])",
-                 rtol=1e-9)
+                 rtol=1e-9, diagnoses=[
+                     Diagnosis("features_in_reverse_order", "the features are in the reverse order: "
+                               "stack them in the order of feature_fns", np.hstack([channels, rows])),
+                     Diagnosis("last_image_missing", "the last image's row is all zeros: the loop over "
+                               "the images stops one short", last_missing)])
     got = student.call(BY_NAME, imgs, ["channel_means", "row_means"])
     assert_close(got, np.hstack([channels, rows]), "extract_features(imgs, [channel_means, row_means])",
                  rtol=1e-9)

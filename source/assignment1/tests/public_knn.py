@@ -90,7 +90,8 @@ def predict_labels_tie_goes_to_smaller_label(student):
     assert_equal_labels(labels, [1], "predict_labels with a 1-1 tie (k=2)")
 
 
-@graded(KNN + ".predict", points=1)
+@graded(KNN + ".predict", points=1,
+        uses=(KNN + ".compute_distances_no_loops", KNN + ".predict_labels"))
 def predict_returns_one_label_per_test_row(student):
     # Row 0 sits on training point 0; row 1, (3, 3), is 1 away from training point 1 at (3, 4): the
     # labels are 0 and 1. predict only wires compute_distances_no_loops to predict_labels, so where
@@ -106,4 +107,4 @@ def predict_returns_one_label_per_test_row(student):
         pass  # they give nothing usable: judge predict by the known labels
     labels = student.call_method(KNN, [("train", (X_TRAIN, Y_TRAIN)), ("predict", (X,), {"k": 1})])
     assert_equal_labels(labels, expected, "predict(X, k=1)")
-    check(np.asarray(labels).ndim == 1, "predict should return a 1-d array of labels")
+    check(np.asarray(labels).ndim == 1, "predict should return a 1-d array of labels", diagnosis="scores_instead_of_labels")

@@ -141,7 +141,7 @@ def affine_forward_flattens_each_input_and_adds_the_bias(student):
                           f"got {out.tolist()}, expected {expected.tolist()}")
 
 
-@graded(AFFINE_BACKWARD, points=1)
+@graded(AFFINE_BACKWARD, points=1, uses=(AFFINE_FORWARD,))
 def affine_backward_matches_numerical_gradient(student, rng):
     x = rng.standard_normal((3, 2, 2, 2))  # N = 3 inputs of shape (2, 2, 2): D = 8
     w = rng.standard_normal((8, 4))
@@ -155,7 +155,7 @@ def affine_backward_matches_numerical_gradient(student, rng):
     for grad, like, name in [(dx, x, "dx"), (dw, w, "dw"), (db, b, "db")]:
         check(grad.shape == like.shape,
               f"affine_backward returned {name} of shape {grad.shape}; expected {like.shape} like "
-              f"{name[1:]}" + (": reshape it back to the shape of x" if name == "dx" else ""))
+              f"{name[1:]}" + (": reshape it back to the shape of x" if name == "dx" else ""), diagnosis="dx_not_reshaped")
 
     def out(xx, ww, bb):
         return _output(student, AFFINE_FORWARD, xx, ww, bb, shape=(3, 4))
@@ -172,12 +172,14 @@ def relu_forward_zeroes_negative_inputs(student):
     x = np.array([[-2.0, -0.5, 0.0], [0.25, 3.0, -1e-3]])
     out = _output(student, RELU_FORWARD, x, shape=x.shape)
     expected = np.array([[0.0, 0.0, 0.0], [0.25, 3.0, 0.0]])
+    check(not np.array_equal(out, np.abs(x)), "relu_forward returned |x|: negative entries become 0, "
+          "they do not change sign", diagnosis="absolute_value")
     if not np.array_equal(out, expected):
         raise TestFailure("relu_forward should keep positive entries and set the others to 0",
                           f"relu of {x.tolist()} gave {out.tolist()}")
 
 
-@graded(RELU_BACKWARD, points=1)
+@graded(RELU_BACKWARD, points=1, uses=(RELU_FORWARD,))
 def relu_backward_matches_numerical_gradient(student, rng):
     _check_elementwise_backward(student, RELU_FORWARD, RELU_BACKWARD, rng, (2, 3, 2))
 
@@ -207,7 +209,7 @@ def sigmoid_forward_known_values(student):
     _check_known_values(student, SIGMOID_FORWARD, x, np.array([0.0, 0.0, 1.0, 1.0]))
 
 
-@graded(SIGMOID_BACKWARD, points=0.5)
+@graded(SIGMOID_BACKWARD, points=0.5, uses=(SIGMOID_FORWARD,))
 def sigmoid_backward_matches_numerical_gradient(student, rng):
     _check_elementwise_backward(student, SIGMOID_FORWARD, SIGMOID_BACKWARD, rng, (3, 5))
 
@@ -219,7 +221,7 @@ def tanh_forward_known_values(student):
     _check_known_values(student, TANH_FORWARD, np.log(a), (a * a - 1.0) / (a * a + 1.0))
 
 
-@graded(TANH_BACKWARD, points=0.5)
+@graded(TANH_BACKWARD, points=0.5, uses=(TANH_FORWARD,))
 def tanh_backward_matches_numerical_gradient(student, rng):
     _check_elementwise_backward(student, TANH_FORWARD, TANH_BACKWARD, rng, (3, 5))
 
@@ -232,10 +234,13 @@ def leaky_relu_forward_scales_negative_inputs(student):
     slope = np.where(x > 0, 1.0, 0.01)
     _check_known_values(student, LEAKY_FORWARD, x, slope * x)  # the default alpha = 0.01
     slope = np.where(x > 0, 1.0, 0.2)
+    out = _output(student, LEAKY_FORWARD, x, 0.2, shape=x.shape)
+    check(not np.allclose(out, np.where(x > 0, 1.0, 0.01) * x), "leaky_relu_forward(x, 0.2) gives "
+          "the default slope 0.01: use the alpha argument", diagnosis="alpha_ignored")
     _check_known_values(student, LEAKY_FORWARD, x, slope * x, args=(0.2,))
 
 
-@graded(LEAKY_BACKWARD, points=0.5)
+@graded(LEAKY_BACKWARD, points=0.5, uses=(LEAKY_FORWARD,))
 def leaky_relu_backward_matches_numerical_gradient(student, rng):
     _check_elementwise_backward(student, LEAKY_FORWARD, LEAKY_BACKWARD, rng, (4, 3), args=(0.1,))
 
@@ -248,10 +253,13 @@ def elu_forward_known_values(student):
     expected = np.concatenate([p - 1.0, [0.7, 3.0]]).reshape(2, 3)
     _check_known_values(student, ELU_FORWARD, x, expected)  # the default alpha = 1
     expected = np.concatenate([2.5 * (p - 1.0), [0.7, 3.0]]).reshape(2, 3)
+    out = _output(student, ELU_FORWARD, x, 2.5, shape=x.shape)
+    check(not np.allclose(out, np.concatenate([p - 1.0, [0.7, 3.0]]).reshape(2, 3)), "elu_forward(x, 2.5) "
+          "gives the values of alpha = 1: use the alpha argument", diagnosis="alpha_ignored")
     _check_known_values(student, ELU_FORWARD, x, expected, args=(2.5,))
 
 
-@graded(ELU_BACKWARD, points=0.5)
+@graded(ELU_BACKWARD, points=0.5, uses=(ELU_FORWARD,))
 def elu_backward_matches_numerical_gradient(student, rng):
     _check_elementwise_backward(student, ELU_FORWARD, ELU_BACKWARD, rng, (4, 3), args=(1.7,))
 
@@ -320,7 +328,7 @@ def softmax_loss_known_values_stability_and_numerical_gradient(student, rng):
     big_loss, big_dx = _loss(student, SOFTMAX_LOSS, x + offsets, y, finite=False)
     check(np.isfinite(big_loss) and np.all(np.isfinite(big_dx)),
           "softmax_loss returns nan or inf for scores around +-1000: subtract each row's largest "
-          "score before np.exp")
+          "score before np.exp", diagnosis="no_max_shift")
     assert_close(big_loss, loss, "the loss of softmax_loss after adding +-1000 to the scores of each "
                  "example (it should not change)", rtol=1e-9)
     assert_close(big_dx, dx, "dx of softmax_loss after adding +-1000 to the scores of each example "
