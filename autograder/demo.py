@@ -2,8 +2,8 @@
 grade it in parallel, and show that the scores come out as they should.
 
 The class: the reference solution, the untouched stubs, a partly correct submission (no square
-root in the vectorized distances, vote ties broken towards the larger label), and a submission
-that attacks the grader in every graded function.
+root in the vectorized distances, vote ties broken towards the larger label: its feedback names
+both), and a submission that attacks the grader in every graded function.
 """
 import csv
 import json
@@ -78,6 +78,8 @@ def _expectations(records):
              for f in ("compute_distances_two_loops", "compute_distances_one_loop"))),
         ("partial loses points on the two functions it broke",
          all(points("cy_partial", f) < max_points(f) for f in ("compute_distances_no_loops", "predict_labels"))),
+        ("partial's feedback names both mistakes (diagnoses: square root missing, ties to the larger label)",
+         {"sqrt_missing", "ties_to_larger_label"} <= {t.get("diagnosis") for t in by["cy_partial"]["tests"]}),
         ("cheater earns 0 on everything it attacked", cheat["score"] == 0),
     ]
 
@@ -107,7 +109,7 @@ def run_demo(course_dir=".", workers=None):
         print(f"error: {NO_ISOLATION}, and the demo class includes a cheater: nothing is graded here. "
               f"Run the demo on Linux with user namespaces.", file=sys.stderr)
         return 2
-    print(f"[3/3] grading with public and hidden tests (sandbox: namespaces and an allow-listed root: "
+    print("[3/3] grading with public and hidden tests (sandbox: namespaces and an allow-listed root: "
           f"no network, nothing of the course visible, a time budget per student)")
     summary = grade_class(out / "submitted", ASSIGNMENT, course_dir=course, workers=workers,
                           json_path=out / "grades.json", force=True, out_dir=out,

@@ -128,7 +128,8 @@ def feedback_html(record):
     first = [(short_function(f), p, m, hint) for f, p, m, status, hint in by_function(record["tests"]) if p < m]
     summary = "".join(f"<li><code>{e(name)}</code> {_fmt(p)}/{_fmt(m)}: {e(hint)}</li>" for name, p, m, hint in first)
     summary = (f"<h2>What to look at first</h2><ul>{summary}</ul><p>One line per function that lost "
-               f"points: the first message of its failing tests. Every test follows.</p>" if first else
+               f"points: the message that names a recognised mistake, else the first message of its "
+               f"failing tests. Every test follows.</p>" if first else
                "<p>Every autograded test passed.</p>")
     rows = []
     for t in record["tests"]:

@@ -14,6 +14,12 @@ A test file (``source/<assignment>/tests/public_*.py`` or ``hidden_*.py``) decla
 A test passes by returning; it fails by raising ``TestFailure`` (the assertion helpers below do).
 Every call also fails the test when the student's code changed one of its input arrays in place,
 unless the test file sets ``INPUTS_MAY_CHANGE = True`` (optimizers, which may update in place).
+
+A bug should cost points once, in its own function: a test that runs another graded function of
+the student's declares it with ``@graded(..., uses=(...))``, and a hidden test of F that calls the
+student's G compares with the reference run on the student's G (``reference.using_student``).
+Comparisons accept ``diagnoses`` (``diagnosis.Diagnosis``: known mistakes, computed here on the
+test's inputs); the one the answer matches leads the failure message.
 """
 import zlib
 from dataclasses import dataclass

@@ -95,10 +95,10 @@ def points_by_function(results):
     return got, full
 
 
-def assert_bug_caught(variant, bug, results):
+def assert_bug_caught(variant, bug, results, diagnosis=""):
     """The graded tests catch ``bug`` (a Bug of the calling test module: broken, must_fail,
-    must_pass, statuses, diagnosis) in its own function and cost every other function nothing; when
-    the bug declares a ``diagnosis``, a failing test of its function names it."""
+    must_pass, statuses) in its own function and cost every other function nothing; with
+    ``diagnosis`` (the id of the mistake the bug plants), a failing test of its function names it."""
     record_bug(variant, bug.broken, results)
     got, full = points_by_function(results)
     everything = describe(results, lambda r: r.status != "passed")
@@ -123,9 +123,13 @@ def assert_bug_caught(variant, bug, results):
             f"bug {variant!r} is in {short(bug.broken)}, yet {short(function)} lost points "
             f"({got[function]:g}/{full[function]:g}):\n"
             + describe(results, lambda r, f=function: r.function == f and r.status != "passed"))
-    expected = getattr(bug, "diagnosis", "")
+    assert_names(variant, bug.broken, results, diagnosis)
+
+
+def assert_names(variant, broken, results, expected):
+    """A failing test of ``broken`` carries the diagnosis ``expected`` (nothing to check when empty)."""
     if expected:
-        named = [r.diagnosis for r in results if r.function == bug.broken and r.status != "passed"]
-        assert expected in named, (f"bug {variant!r}: no failing test of {short(bug.broken)} names the "
+        named = [r.diagnosis for r in results if r.function == broken and r.status != "passed"]
+        assert expected in named, (f"bug {variant!r}: no failing test of {short(broken)} names the "
                                    f"diagnosis {expected!r} (got {named}):\n"
-                                   + describe(results, lambda r: r.function == bug.broken))
+                                   + describe(results, lambda r: r.function == broken))

@@ -256,11 +256,25 @@ BUGS = {
 }
 
 
+# The mistake each planted bug should be named as (autograder/diagnosis.py and the hidden tests):
+# the proof that every diagnosis fires on the bug it describes.
+DIAGNOSES = {
+    "hist_counts_over_total_instead_of_density": "histogram_not_a_density",
+    "hist_ignores_normalized": "normalized_ignored",
+    "hist_bins_over_the_data_range": "histogram_not_a_density",
+    "hog_gray_is_the_mean_of_the_channels": "gray_is_channel_mean",
+    "hog_sums_instead_of_averaging_cells": "cell_sums_instead_of_means",
+    "extract_stacks_features_in_reverse_order": "features_in_reverse_order",
+    "extract_returns_features_by_column": "transposed",
+    "extract_forgets_the_last_image": "last_image_missing",
+}
+
+
 @pytest.mark.parametrize("variant", list(BUGS))
 def test_buggy_implementation_loses_points_on_the_broken_function(graded_tests, tmp_path, variant):
     bug = BUGS[variant]
     results = grade(graded_tests, tmp_path, bug.source())
-    assert_bug_caught(variant, bug, results)
+    assert_bug_caught(variant, bug, results, DIAGNOSES.get(variant, ""))
 
 
 # -- the reference's batch versions agree with its per-image functions -------------------------------

@@ -263,8 +263,28 @@ BUGS = {
 }
 
 
+# The mistake each planted bug should be named as (autograder/diagnosis.py and the hidden tests):
+# the proof that every diagnosis fires on the bug it describes.
+DIAGNOSES = {
+    "two_loops_allocates_dists_with_the_input_dtype": "integer_distances",
+    "no_loops_forgets_sqrt": "sqrt_missing",
+    "one_loop_uses_l1_distance": "l1_distance",
+    "two_loops_returns_transposed_matrix": "transposed",
+    "no_loops_swaps_norm_axes_and_transposes": "transposed",
+    "no_loops_forgets_clip_before_sqrt": "no_clip_before_sqrt",
+    "predict_labels_breaks_ties_towards_larger_label": "ties_to_larger_label",
+    "predict_labels_breaks_ties_towards_nearest_via_most_common": "ties_to_nearest_neighbour",
+    "predict_labels_uses_k_plus_one_neighbours": "k_off_by_one",
+    "no_loops_hides_a_loop_in_a_list_comprehension": "too_many_loops",
+    "no_loops_calls_a_module_helper_that_loops": "too_many_loops",
+    "no_loops_calls_the_one_loop_method": "too_many_loops",
+    "no_loops_hides_a_loop_in_map": "too_many_loops",
+    "no_loops_hides_a_loop_in_apply_along_axis": "too_many_loops",
+}
+
+
 @pytest.mark.parametrize("variant", [pytest.param(name, marks=bug.marks) for name, bug in BUGS.items()])
 def test_buggy_implementation_loses_points_on_the_broken_function(graded_tests, tmp_path, variant):
     bug = BUGS[variant]
     results = grade(graded_tests, tmp_path, bug.source())
-    assert_bug_caught(variant, bug, results)
+    assert_bug_caught(variant, bug, results, DIAGNOSES.get(variant, ""))

@@ -444,8 +444,41 @@ BUGS = {
 }
 
 
+# The mistake each planted bug should be named as (autograder/diagnosis.py and the hidden tests):
+# the proof that every diagnosis fires on the bug it describes.
+DIAGNOSES = {
+    "svm_naive_counts_the_correct_class": "hinge_counts_correct_class",
+    "svm_naive_forgets_to_divide_by_N": "not_divided_by_n",
+    "svm_naive_reg_gradient_without_factor_two": "reg_gradient_without_2",
+    "svm_naive_forgets_the_correct_class_column": "correct_class_column_missing",
+    "svm_vectorized_counts_the_correct_class": "hinge_counts_correct_class",
+    "svm_vectorized_forgets_to_divide_by_N": "not_divided_by_n",
+    "svm_vectorized_reg_gradient_without_factor_two": "reg_gradient_without_2",
+    "svm_vectorized_forgets_the_correct_class_column": "correct_class_column_missing",
+    "svm_vectorized_hides_a_loop_in_a_comprehension": "too_many_loops",
+    "svm_vectorized_calls_the_naive_version": "too_many_loops",
+    "softmax_naive_without_max_shift": "no_max_shift",
+    "softmax_naive_gradient_without_minus_one": "gradient_without_minus_one",
+    "softmax_naive_forgets_to_divide_by_N": "not_divided_by_n",
+    "softmax_naive_reg_gradient_without_factor_two": "reg_gradient_without_2",
+    "softmax_naive_half_regularization_in_the_loss": "penalty_halved",
+    "softmax_vectorized_without_max_shift": "no_max_shift",
+    "softmax_vectorized_shifts_by_the_global_max": "no_max_shift",
+    "softmax_vectorized_gradient_without_minus_one": "gradient_without_minus_one",
+    "softmax_vectorized_forgets_to_divide_by_N": "not_divided_by_n",
+    "softmax_vectorized_calls_the_naive_version": "too_many_loops",
+    "train_samples_labels_independently_of_examples": "labels_not_matched",
+    "train_uses_the_whole_training_set_every_iteration": "batch_is_the_whole_set",
+    "train_gradient_ascent": "gradient_ascent",
+    "train_ignores_the_learning_rate": "wrong_step",
+    "train_initialises_W_without_the_small_scale": "initial_weights_too_large",
+    "train_reinitialises_an_existing_W": "W_not_kept",
+    "predict_returns_scores_instead_of_labels": "scores_instead_of_labels",
+}
+
+
 @pytest.mark.parametrize("variant", list(BUGS))
 def test_buggy_implementation_loses_points_on_the_broken_function(graded_tests, tmp_path, variant):
     bug = BUGS[variant]
     results = grade(graded_tests, tmp_path, bug.source())
-    assert_bug_caught(variant, bug, results)
+    assert_bug_caught(variant, bug, results, DIAGNOSES.get(variant, ""))

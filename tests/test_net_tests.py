@@ -692,8 +692,54 @@ BUGS = {
 }
 
 
+# The mistake each planted bug should be named as (autograder/diagnosis.py and the hidden tests):
+# the proof that every diagnosis fires on the bug it describes.
+DIAGNOSES = {
+    "affine_forward_without_the_bias": "bias_missing",
+    "affine_backward_dx_not_reshaped_back": "dx_not_reshaped",
+    "affine_backward_db_summed_over_the_wrong_axis": "db_summed_over_wrong_axis",
+    "affine_backward_dw_transposed": "transposed",
+    "affine_forward_caches_the_reshaped_x": "cache_holds_reshaped_x",
+    "relu_forward_zeroes_the_callers_x": "changed_input_in_place",
+    "relu_backward_zeroes_the_callers_dout": "changed_input_in_place",
+    "relu_backward_passes_the_gradient_at_zero": "relu_gradient_at_zero",
+    "relu_backward_forgets_dout": "relu_backward_without_dout",
+    "relu_forward_is_the_absolute_value": "absolute_value",
+    "sigmoid_backward_uses_x_instead_of_sigmoid_x": "sigmoid_derivative_of_x",
+    "tanh_backward_without_the_square": "tanh_derivative_without_square",
+    "leaky_relu_backward_slope_on_the_wrong_side": "leaky_slope_on_wrong_side",
+    "leaky_relu_forward_ignores_alpha": "alpha_ignored",
+    "elu_backward_missing_alpha": "elu_derivative_without_alpha",
+    "elu_forward_missing_alpha": "alpha_ignored",
+    "svm_loss_counts_the_correct_class": "hinge_counts_correct_class",
+    "svm_loss_gradient_not_divided_by_N": "not_divided_by_n",
+    "softmax_loss_without_max_shift": "no_max_shift",
+    "softmax_loss_shifts_by_the_global_max": "no_max_shift",
+    "softmax_loss_gradient_without_minus_one": "gradient_without_minus_one",
+    "two_layer_net_penalty_without_the_half_consistently": "penalty_without_half",
+    "two_layer_net_penalty_without_the_half_in_the_loss_only": "penalty_without_half",
+    "two_layer_net_forgets_the_gradient_of_b1": "all_zeros",
+    "two_layer_net_regularizes_the_biases": "penalty_on_biases",
+    "two_layer_net_relu_on_the_scores": "wrong_forward_formula",
+    "two_layer_net_forward_without_b1": "wrong_forward_formula",
+    "two_layer_net_init_weight_scale_as_variance": "weight_scale_as_variance",
+    "two_layer_net_init_uniform_weights": "uniform_weights",
+    "two_layer_net_init_uniform_weights_of_the_right_spread": "weights_not_gaussian",
+    "two_layer_net_init_ignores_hidden_dim": "argument_ignored",
+    "sgd_momentum_sign_error": "sign_flipped",
+    "sgd_momentum_forgets_the_velocity": "velocity_not_kept",
+    "rmsprop_epsilon_inside_the_square_root": "epsilon_inside_square_root",
+    "rmsprop_without_epsilon": "epsilon_missing",
+    "rmsprop_without_the_square_root": "no_square_root",
+    "adam_without_bias_correction": "adam_without_bias_correction",
+    "step_decay_decays_continuously": "step_decay_continuous",
+    "cosine_decay_in_degrees": "degrees_instead_of_radians",
+    "linear_decay_operator_precedence": "operator_precedence",
+}
+
+
 @pytest.mark.parametrize("variant", list(BUGS))
 def test_buggy_implementation_loses_points_on_the_broken_function(graded_tests, tmp_path, variant):
     bug = BUGS[variant]
     results = grade(graded_tests, tmp_path, bug.source())
-    assert_bug_caught(variant, bug, results)
+    assert_bug_caught(variant, bug, results, DIAGNOSES.get(variant, ""))

@@ -25,7 +25,7 @@ import pytest
 
 from autograder.grading import load_tests, run_tests
 
-from mutation_helpers import TALLY, describe, points_by_function, record_bug, record_correct
+from mutation_helpers import TALLY, assert_names, describe, points_by_function, record_bug, record_correct
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE_DIR = REPO / "source" / "assignment0"
@@ -239,6 +239,26 @@ WRONG = {
 }
 
 
+# The mistake each planted bug should be named as (autograder/diagnosis.py and the hidden tests):
+# the proof that every diagnosis fires on the bug it describes.
+DIAGNOSES = {
+    "cross_entropy_with_log10": "log10_instead_of_ln",
+    "hinge_counts_the_correct_class": "hinge_counts_correct_class",
+    "toy_mean_is_a_sum": "sum_instead_of_mean",
+    "toy_doubled_W_doubles_the_loss": "doubled_W_doubles_the_loss",
+    "toy_including_correct_unchanged": "correct_class_term_left_out",
+    "squared_hinge_squares_the_sum": "squared_hinge_squares_the_sum",
+    "softmax_without_max_shift": "no_max_shift",
+    "init_softmax_loss_with_log10": "log10_instead_of_ln",
+    "init_svm_loss_counts_correct_class": "hinge_counts_correct_class",
+    "l2_penalty_with_square_root": "l2_norm_instead_of_squares",
+    "numerical_derivative_sign_flipped": "derivative_sign_flipped",
+    "inverse_sqrt_shifted_by_one": "inverse_sqrt_shifted_epochs",
+    "scores_without_bias": "bias_missing",
+    "distances_not_squared": "distances_not_squared",
+}
+
+
 @pytest.mark.parametrize("variant", list(WRONG))
 def test_plausible_wrong_answer_scores_zero_with_a_hint(graded_tests, tmp_path, variant):
     wrong = WRONG[variant]
@@ -247,6 +267,7 @@ def test_plausible_wrong_answer_scores_zero_with_a_hint(graded_tests, tmp_path, 
     broken = f(wrong.broken)
     mine = [r for r in results if r.function == broken]
     record_bug(variant, broken, results, named=any(wrong.hint in r.message for r in mine if not r.hidden))
+    assert_names(variant, broken, results, DIAGNOSES.get(variant, ""))
     assert got[broken] == 0, (f"{variant}: {wrong.broken} still scores {got[broken]:g}/{full[broken]:g}:\n"
                               + describe(mine))
     public = [r for r in mine if not r.hidden]

@@ -16,7 +16,9 @@ What they check, without any reference solution:
   seeds) stays below 3e-8 in the measure |a - n| / max(|a| + |n|, 1e-3); up to 1e-6 passes.
 
 The loss tests build a TwoLayerNet first and then replace its params, so they need an __init__
-that runs. They use your layers (affine, ReLU, softmax_loss) if your net does.
+that runs. They use your layers (affine, ReLU, softmax_loss) if your net does; while one of those
+loses points, these tests score at grading time what the hidden loss tests (which judge your net
+on its own) score.
 
 The grader also runs hidden tests: the loss and gradients against the reference on random nets
 with and without regularization, float32 and (N, d1, d2, d3) inputs, and training a small net on a

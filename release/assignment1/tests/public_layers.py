@@ -12,7 +12,9 @@ What they check, without any reference solution:
   rounding of the differences: correct code (the reference and other ways to write it, 20 seeds)
   stays below 2e-8 in the measure |a - n| / max(|a| + |n|, 1e-3); up to 1e-6 passes. A backward
   test therefore also fails when the forward pass it is checked against is wrong: make the
-  forward test pass first;
+  forward test pass first. At grading time such a failure is not charged twice: while the
+  forward pass loses points, this test scores what the hidden tests of the backward pass (which
+  do not use your forward pass) score;
 - the two losses: values known by construction (hinge margins worked out by hand, a softmax of
   log-probabilities), sanity values (log C for equal scores), gradients against numerical ones,
   and for softmax_loss that adding 1000 to every score changes nothing (no overflow).
@@ -152,10 +154,16 @@ def affine_backward_matches_numerical_gradient(student, rng):
     check(isinstance(answer, (tuple, list)) and len(answer) == 3,
           f"affine_backward should return a tuple (dx, dw, db); got {type(answer).__name__}")
     dx, dw, db = (as_array(g, f"{n} returned by affine_backward") for g, n in zip(answer, ("dx", "dw", "db")))
+    # The shape each known mistake gives, and what to say about it.
+    mistakes = {"dx": ((3, 8), "reshape it back to the shape of x", "dx_not_reshaped"),
+                "dw": (w.shape[::-1], "it is transposed: x_rows.T @ dout has the shape of w", "transposed"),
+                "db": ((3,), "sum dout over the examples, axis 0", "db_summed_over_wrong_axis")}
     for grad, like, name in [(dx, x, "dx"), (dw, w, "dw"), (db, b, "db")]:
+        wrong_shape, hint, diagnosis = mistakes[name]
+        known = grad.shape == wrong_shape
         check(grad.shape == like.shape,
               f"affine_backward returned {name} of shape {grad.shape}; expected {like.shape} like "
-              f"{name[1:]}" + (": reshape it back to the shape of x" if name == "dx" else ""), diagnosis="dx_not_reshaped")
+              f"{name[1:]}" + (f": {hint}" if known else ""), diagnosis=diagnosis if known else "")
 
     def out(xx, ww, bb):
         return _output(student, AFFINE_FORWARD, xx, ww, bb, shape=(3, 4))

@@ -127,10 +127,13 @@ def train_lowers_the_loss(student, rng):
     losses = _history(student.call_method(cls, [("train", (X, y), {
         "learning_rate": 0.05, "reg": 1e-3, "num_iters": 100, "batch_size": 40})]), 100)
     first, last = np.mean(losses[:10]), np.mean(losses[-10:])
+    check(last < 2.0 * first, f"the loss grows during training (from {first:.3g} to {last:.3g} over 100 "
+          "iterations): the step must go against the gradient, W -= learning_rate * grad",
+          diagnosis="gradient_ascent")
     check(last < 0.5 * first,
           f"training on four well separated blobs should at least halve the loss in 100 iterations; "
           f"the mean loss went from {first:.3g} (first 10 iterations) to {last:.3g} (last 10). Does "
-          "the update step go against the gradient, with the learning rate?", diagnosis="loss_does_not_fall")
+          "the update step go against the gradient, with the learning rate?")
 
 
 @graded(PREDICT, points=1)

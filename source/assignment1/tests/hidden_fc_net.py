@@ -12,14 +12,17 @@ depend on __init__'s random draw, only on __init__ running.
   of a correct random draw wide, so a correct __init__ fails with probability below 1e-8, while
   the realistic bugs (weight_scale squared or square-rooted, np.random.rand, swapped shapes,
   non-zero biases, ignored arguments) miss by a factor of 1.7 or more.
-- loss: scores (y=None), loss and the four gradients against the reference on random nets, with
+- loss: scores (y=None), loss and the four gradients against the reference on random nets (or,
+  so that a bug in a layer costs the layer alone, against the reference net and a net of layers
+  alone run on the student's own layers; when the student's loss(X, y) raises and no net could
+  answer with their layers, the scores alone), with
   (N, D) and (N, d1, d2, d3) inputs, N = 1, reg = 0 and reg > 0 (including a large reg where the
   penalty dominates), and float32 inputs and parameters. Hidden pre-activations are kept at least
   1e-3 (relative to their scale) away from the ReLU's kink, where rounding could flip a unit.
   Tolerances as for the linear classifiers, measured on the reference, a float32 version and a
   version written with np.maximum / masks instead of the layers, then widened by about 50:
   float64: loss 1e-6 relative, gradients and scores 1e-6 with a floor of 1e-3 of the largest
-  entry (correct code: below 1e-12); float32: loss 1e-4, the rest 1e-3 with a floor of 1e-2
+  entry (for gradients, of any parameter's gradient; correct code: below 1e-12); float32: loss 1e-4, the rest 1e-3 with a floor of 1e-2
   (correct code: below 2e-5). Every targeted bug (no 0.5 in the penalty, a missing or wrong
   gradient of any parameter, no ReLU in the backward pass, a penalty on the biases, a missing 1/N)
   moves something by 1e-2 of its scale or more.

@@ -98,7 +98,7 @@ def train_reaches_accuracy_on_separable_blobs(student, reference, rng):
     check(accuracy >= 0.9,
           "after training on ten well separated blobs the classifier is right on too few of them; "
           "a correct SGD reaches at least 90%. Are the minibatches random samples of the whole "
-          "training set, and does the step go against the gradient?", f"{accuracy:.0%} right", diagnosis="minibatch_not_random")
+          "training set, and does the step go against the gradient?", f"{accuracy:.0%} right")
 
 
 @graded(TRAIN, points=1)
@@ -120,6 +120,12 @@ def train_steps_match_reference_update(student, reference, rng):
 
     losses = _history(student.call_method(cls, [("__setattr__", ("W", W0.copy())),
                                                 ("train", (X, y), options)]), num_iters)
+    check(np.isclose(losses[0], expected_losses[0], rtol=1e-6), "the first loss train records is not "
+          "the loss of the W it was given: keep an existing self.W (create W only when it is None), "
+          "and record each loss before its step", diagnosis="W_not_kept")
+    check(np.allclose(losses, expected_losses, rtol=1e-6), "the first loss of train is right but the "
+          "later ones are not: each step is W -= learning_rate * grad, with the learning_rate given",
+          diagnosis="wrong_step")
     assert_close(losses, expected_losses, "the loss history of train, started from a given W,", rtol=1e-6)
     W = student.call_method(cls, [("__setattr__", ("W", W0.copy())), ("train", (X, y), options),
                                   ("__getattribute__", ("W",))])
@@ -142,9 +148,21 @@ def train_draws_minibatches_of_examples_with_their_labels(student, reference, rn
         "learning_rate": 0.0, "reg": reg, "num_iters": num_iters, "batch_size": 1})]), num_iters)
     nearest = np.argmin(np.abs(losses[:, None] - per_example[None, :]), axis=1)  # (num_iters,)
     err = np.abs(losses - per_example[nearest]) / np.abs(per_example[nearest])
-    check(np.all(err <= 1e-6),
-          "with batch_size=1 and learning_rate=0, each loss train records should be the loss of a "
-          "single training example with its own label: check how the minibatch is built", diagnosis="minibatch_not_random")
+    if not np.all(err <= 1e-6):
+        # Which known mistake gives these losses: an example paired with another example's label,
+        # or the whole training set in every iteration?
+        pairs = np.array([[loss_fn(W0, X[i:i + 1], y[j:j + 1], reg)[0] for j in range(num_train)]
+                          for i in range(num_train)])
+        whole = loss_fn(W0, X, y, reg)[0]
+        check(not np.allclose(losses, whole, rtol=1e-6),
+              "with batch_size=1 every loss train records is the loss of the whole training set: "
+              "draw batch_size examples for each step", diagnosis="batch_is_the_whole_set")
+        mismatched = np.min(np.abs(losses[:, None] - pairs.reshape(1, -1)), axis=1) <= 1e-6 * np.abs(losses)
+        check(not np.all(mismatched), "with batch_size=1 the losses train records pair examples with "
+              "other examples' labels: index X and y with the same indices", diagnosis="labels_not_matched")
+        raise TestFailure("with batch_size=1 and learning_rate=0, each loss train records should be the "
+                          "loss of a single training example with its own label: check how the "
+                          "minibatch is built, and that W does not move when learning_rate is 0")
     check(len(set(nearest.tolist())) >= 3,
           f"with batch_size=1, {num_iters} iterations over {num_train} examples used only a few of "
           f"them: draw the minibatch at random from all examples", f"{len(set(nearest.tolist()))} used")

@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from autograder.diagnosis import Diagnosis, diagnose
 from autograder.spec import TestFailure, as_array, check, graded
 
 NOTEBOOK = "two_layer_net.ipynb"
@@ -145,13 +146,17 @@ def adam_steps_worked_out_by_hand(student, rng):
 
 # -- schedules -----------------------------------------------------------------------------------
 
-def _check_schedule(student, target, args_list, expected):
+def _check_schedule(student, target, args_list, expected, mistakes=()):
+    """The student's schedule at each args against the known values; ``mistakes``: (diagnosis id,
+    advice, the schedule that mistake computes) to name a wrong value."""
     name = _name(target)
     for args, value in zip(args_list, expected):
         got = student.call(target, *args)
         got = float(as_array(got, f"{name}{args} (a single number)", shape=()))
         if not abs(got - value) <= 1e-12 * abs(value) + 1e-15:
-            raise TestFailure(f"{name}{tuple(args)} is wrong", f"got {got!r}, expected {value!r}")
+            found = diagnose(got, value, [Diagnosis(key, advice, wrong(*args)) for key, advice, wrong in mistakes])
+            raise TestFailure(f"{name}{tuple(args)} is wrong" + (f": {found.advice}" if found else ""),
+                              f"got {got!r}, expected {value!r}", found.name if found else "")
 
 
 @graded(STEP_DECAY, points=0.5)
@@ -159,7 +164,10 @@ def step_decay_known_values(student):
     # 0.1 for t = 0, 1, 2; 0.01 for t = 3, 4, 5; 0.001 for t = 6...
     _check_schedule(student, STEP_DECAY, [(0.1, 0, 3), (0.1, 2, 3), (0.1, 3, 3), (0.1, 5, 3), (0.1, 6, 3),
                                           (0.1, 10, 3), (0.8, 3, 2, 0.5), (0.8, 4, 2, 0.5)],
-                    [0.1, 0.1, 0.01, 0.01, 0.001, 0.0001, 0.4, 0.2])
+                    [0.1, 0.1, 0.01, 0.01, 0.001, 0.0001, 0.4, 0.2],
+                    [("step_decay_continuous", "the rate decays at every t: multiply by gamma once per "
+                      "step_size epochs (t // step_size)",
+                      lambda lr, t, step, gamma=0.1: lr * gamma ** (t / step))])
 
 
 @graded(COSINE_DECAY, points=0.5)
@@ -167,14 +175,18 @@ def cosine_decay_known_values(student):
     # 1 at t = 0, (1 + sqrt(2) / 2) / 2 a quarter of the way, 1/2 half way, 0 at the end.
     _check_schedule(student, COSINE_DECAY, [(1.0, 0, 8), (1.0, 2, 8), (1.0, 4, 8), (1.0, 6, 8), (1.0, 8, 8),
                                             (0.3, 10, 30)],
-                    [1.0, (2 + math.sqrt(2)) / 4, 0.5, (2 - math.sqrt(2)) / 4, 0.0, 0.3 * 0.75])
+                    [1.0, (2 + math.sqrt(2)) / 4, 0.5, (2 - math.sqrt(2)) / 4, 0.0, 0.3 * 0.75],
+                    [("degrees_instead_of_radians", "the angle is in degrees: math.cos takes radians, "
+                      "pi * t / total", lambda lr, t, total: 0.5 * lr * (1 + math.cos(180.0 * t / total)))])
 
 
 @graded(LINEAR_DECAY, points=0.5)
 def linear_decay_known_values(student):
     _check_schedule(student, LINEAR_DECAY, [(0.3, 0, 10), (0.3, 2.5, 10), (0.3, 5, 10), (0.3, 10, 10),
                                             (2.0, 3, 4)],
-                    [0.3, 0.225, 0.15, 0.0, 0.5])
+                    [0.3, 0.225, 0.15, 0.0, 0.5],
+                    [("operator_precedence", "the product binds first: initial_lr * (1 - t / total) "
+                      "needs the brackets", lambda lr, t, total: lr * 1.0 - t / total)])
 
 
 @graded(INVERSE_SQRT_DECAY, points=0.5)
