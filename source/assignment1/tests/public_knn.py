@@ -6,6 +6,7 @@ that compare your code with the reference solution on random data.
 import numpy as np
 
 from autograder.sandbox import StudentCallError
+from autograder.diagnosis import Diagnosis
 from autograder.spec import (TestFailure, as_array, assert_close, assert_equal_labels, assert_max_loops, assert_responds, check,
                              graded)
 
@@ -33,6 +34,14 @@ def _points_on_a_line(rng, num_train, num_test, dim):
     return X_train, X_test, np.abs(b[:, None] - a[None, :])  # distances: (num_test, num_train)
 
 
+def _distance_mistakes(X_train, X_test, expected):
+    """Known mistakes, as the distances they give: no square root, or the L1 distance."""
+    l1 = np.sum(np.abs(X_test[:, None, :] - X_train[None, :, :]), axis=2)
+    return [Diagnosis("sqrt_missing", "these are squared distances: take the square root", expected ** 2),
+            Diagnosis("l1_distance", "these are L1 distances (sum of absolute differences): the L2 "
+                      "distance is the square root of the sum of squared differences", l1)]
+
+
 def _distances(student, method, X_train, X_test):
     return student.call_method(KNN, [("train", (X_train, np.zeros(len(X_train), dtype=np.int64))),
                                      (method, (X_test,))])
@@ -41,14 +50,16 @@ def _distances(student, method, X_train, X_test):
 @graded(KNN + ".compute_distances_two_loops", points=1)
 def two_loops_known_distances(student):
     dists = _distances(student, "compute_distances_two_loops", X_TRAIN, X_TEST)
-    assert_close(dists, KNOWN_DISTS, "compute_distances_two_loops on the 3-4-5 example", rtol=1e-6)
+    assert_close(dists, KNOWN_DISTS, "compute_distances_two_loops on the 3-4-5 example", rtol=1e-6,
+                 diagnoses=_distance_mistakes(X_TRAIN, X_TEST, KNOWN_DISTS))
 
 
 @graded(KNN + ".compute_distances_one_loop", points=1)
 def one_loop_points_on_a_line(student, rng):
     X_train, X_test, expected = _points_on_a_line(rng, 20, 6, 7)
     one = _distances(student, "compute_distances_one_loop", X_train, X_test)
-    assert_close(one, expected, "compute_distances_one_loop for points on a line", rtol=1e-6, floor=1e-6)
+    assert_close(one, expected, "compute_distances_one_loop for points on a line", rtol=1e-6, floor=1e-6,
+                 diagnoses=_distance_mistakes(X_train, X_test, expected))
 
 
 @graded(KNN + ".compute_distances_no_loops", points=1)
@@ -56,7 +67,8 @@ def no_loops_points_on_a_line(student, rng):
     X_train, X_test, expected = _points_on_a_line(rng, 30, 8, 9)
     none = _distances(student, "compute_distances_no_loops", X_train, X_test)
     # The ||a||^2 + ||b||^2 - 2ab expansion loses a little precision: hence the absolute floor.
-    assert_close(none, expected, "compute_distances_no_loops for points on a line", rtol=1e-6, floor=1e-4)
+    assert_close(none, expected, "compute_distances_no_loops for points on a line", rtol=1e-6, floor=1e-4,
+                 diagnoses=_distance_mistakes(X_train, X_test, expected))
 
 
 @graded(KNN + ".compute_distances_no_loops", points=1, fresh=True)
@@ -87,7 +99,10 @@ def predict_labels_tie_goes_to_smaller_label(student):
     y_train = np.array([2, 1, 0, 0])
     labels = student.call_method(KNN, [("train", (np.zeros((4, 2)), y_train)),
                                        ("predict_labels", (dists,), {"k": 2})])
-    assert_equal_labels(labels, [1], "predict_labels with a 1-1 tie (k=2)")
+    assert_equal_labels(labels, [1], "predict_labels with a 1-1 tie (k=2)", [
+        Diagnosis("tie_to_the_wrong_label", "a 1-1 tie between labels 2 and 1 goes to the smaller label, "
+                  "1: count the votes with np.bincount and take np.argmax (it returns the first maximum)",
+                  np.array([2]))])
 
 
 @graded(KNN + ".predict", points=1,
