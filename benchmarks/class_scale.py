@@ -51,6 +51,7 @@ class InProcess:
     def __init__(self, workdir, limits=None, insecure=False, deadline=None):
         self.workdir = str(workdir)
         self.loaded = set()  # nothing is ever restarted: one process throughout
+        self.changed_inputs = []  # calls get deep copies here, so nothing of the caller's can change
         for name in [m for m in sys.modules if m == "classifiers" or m.startswith("classifiers.")]:
             del sys.modules[name]
         sys.path.insert(0, self.workdir)
