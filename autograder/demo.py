@@ -107,10 +107,10 @@ def run_demo(course_dir=".", workers=None):
     print(", ".join(students))
     if not isolation_available():
         print(f"error: {NO_ISOLATION}, and the demo class includes a cheater: nothing is graded here. "
-              f"Run the demo on Linux with user namespaces.", file=sys.stderr)
+              "Run the demo on Linux with user namespaces.", file=sys.stderr)
         return 2
     print("[3/3] grading with public and hidden tests (sandbox: namespaces and an allow-listed root: "
-          f"no network, nothing of the course visible, a time budget per student)")
+          "no network, nothing of the course visible, a time budget per student)")
     summary = grade_class(out / "submitted", ASSIGNMENT, course_dir=course, workers=workers,
                           json_path=out / "grades.json", force=True, out_dir=out,
                           limits=Limits(call_seconds=3.0))

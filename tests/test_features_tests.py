@@ -223,6 +223,9 @@ BUGS = {
         lambda: edited((ORIENTATION, "    orientation = np.degrees(np.arctan2(gy, gx))\n"
                                      "    orientation[orientation < 0] += 180.0\n")),
         broken=HOG, must_fail=("hog_vertical_edge_votes_in_the_horizontal_gradient_bin",)),
+    "hog_gx_and_gy_swapped_in_arctan2": Bug(
+        lambda: edited((ORIENTATION, ORIENTATION.replace("np.arctan2(gy, gx)", "np.arctan2(gx, gy)"))),
+        broken=HOG),
     "hog_bins_centred_on_multiples_of_20": Bug(
         lambda: edited((BINS, "    bins = np.floor((orientation + 10.0) / 20.0).astype(np.intp) % HOG_BINS\n")),
         broken=HOG),
@@ -262,8 +265,17 @@ DIAGNOSES = {
     "hist_counts_over_total_instead_of_density": "histogram_not_a_density",
     "hist_ignores_normalized": "normalized_ignored",
     "hist_bins_over_the_data_range": "histogram_not_a_density",
+    "hog_uint8_gray_image_not_converted_to_float": "uint8_not_converted",
     "hog_gray_is_the_mean_of_the_channels": "gray_is_channel_mean",
+    "hog_signed_orientation_0_to_360": "signed_orientation",
+    "hog_negative_angles_shifted_but_180_not_folded": "negative_angles_not_folded",
+    "hog_gx_and_gy_swapped_in_arctan2": "gx_gy_swapped",
+    "hog_bins_centred_on_multiples_of_20": "bins_centred_on_multiples_of_20",
+    "hog_bin_index_off_by_one_with_digitize": "bin_index_off_by_one",
     "hog_sums_instead_of_averaging_cells": "cell_sums_instead_of_means",
+    "hog_cells_flattened_column_major": "cells_in_column_major_order",
+    "hog_forward_differences": "forward_differences",
+    "hog_np_gradient_halves_and_one_sided_borders": "np_gradient",
     "extract_stacks_features_in_reverse_order": "features_in_reverse_order",
     "extract_returns_features_by_column": "transposed",
     "extract_forgets_the_last_image": "last_image_missing",

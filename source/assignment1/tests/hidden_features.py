@@ -145,18 +145,89 @@ def histogram_of_known_hues(student, rng):
 
 # -- HOG -------------------------------------------------------------------------------------------
 
+def _hog_with(im, gray=None, gradients="centred", **steps):
+    """HOG as the docstring defines it, with one step done the way a known mistake does it."""
+    gray = np.asarray(im, dtype=np.float64) if gray is None else gray
+    if gray.ndim == 3:
+        gray = 0.299 * gray[:, :, 0] + 0.587 * gray[:, :, 1] + 0.114 * gray[:, :, 2]
+    gx, gy = np.zeros(gray.shape), np.zeros(gray.shape)
+    if gradients == "centred":
+        gx[:, 1:-1] = gray[:, 2:] - gray[:, :-2]
+        gy[1:-1, :] = gray[2:, :] - gray[:-2, :]
+    elif gradients == "forward":
+        gx[:, :-1] = np.diff(gray, axis=1)
+        gy[:-1, :] = np.diff(gray, axis=0)
+    else:  # np.gradient: halved centred differences, one-sided at the borders
+        gy, gx = np.gradient(gray)
+    return _hog_from_gradients(gx, gy, **steps)
+
+
+def _hog_from_gradients(gx, gy, orientation="unsigned", bins="floor", order="rows"):
+    magnitude = np.sqrt(gx ** 2 + gy ** 2)
+    degrees = np.degrees(np.arctan2(gx, gy) if orientation == "swapped" else np.arctan2(gy, gx))
+    if orientation == "signed":
+        degrees = degrees % 360.0
+    elif orientation == "negative_shifted":
+        degrees = np.where(degrees < 0, degrees + 180.0, degrees)
+    else:
+        degrees = degrees % 180.0
+    if bins == "centred":
+        index = np.floor((degrees + 10.0) / 20.0).astype(np.intp) % 9
+    elif bins == "digitize":
+        index = np.minimum(np.digitize(degrees, np.linspace(0, 180, 10)), 8)
+    else:
+        index = np.minimum((degrees // 20.0).astype(np.intp), 8)
+    rows, cols = gx.shape[0] // 8, gx.shape[1] // 8
+    magnitude, index = magnitude[:rows * 8, :cols * 8], index[:rows * 8, :cols * 8]
+    histogram = np.stack([np.where(index == b, magnitude, 0.0).reshape(rows, 8, cols, 8).mean(axis=(1, 3))
+                          for b in range(9)], axis=2)
+    return (histogram.transpose(1, 0, 2) if order == "columns" else histogram).ravel()
+
+
+def _hog_mistakes(im, expected):
+    """Known HOG mistakes, as the features they give on ``im``."""
+    image = np.asarray(im)
+    found = [scaled(expected, 64.0, "cell_sums_instead_of_means", "every entry is 64 times too large: "
+                    "average the 8x8 cell's gradient magnitudes instead of summing them"),
+             Diagnosis("signed_orientation", "orientations run over 0..360 degrees: HOG here is unsigned, "
+                       "orientation % 180, so a gradient and its opposite share a bin",
+                       _hog_with(im, orientation="signed")),
+             Diagnosis("negative_angles_not_folded", "an orientation of exactly 180 degrees must fold to 0: "
+                       "take the angle % 180 instead of adding 180 to negative angles",
+                       _hog_with(im, orientation="negative_shifted")),
+             Diagnosis("gx_gy_swapped", "the orientation is arctan2(gx, gy): arctan2 takes the vertical "
+                       "component first, arctan2(gy, gx)", _hog_with(im, orientation="swapped")),
+             Diagnosis("bins_centred_on_multiples_of_20", "the bins are centred on 0, 20, 40...: bin b holds "
+                       "[20 b, 20 (b + 1))", _hog_with(im, bins="centred")),
+             Diagnosis("bin_index_off_by_one", "every vote lands one bin too high (np.digitize counts "
+                       "from 1): bin b holds [20 b, 20 (b + 1))", _hog_with(im, bins="digitize")),
+             Diagnosis("cells_in_column_major_order", "the cells come out column by column: flatten them "
+                       "row by row, cell (r, c) at (r * (W // 8) + c) * 9", _hog_with(im, order="columns")),
+             Diagnosis("forward_differences", "the gradients are forward differences: use centred ones, "
+                       "gray[:, j + 1] - gray[:, j - 1]", _hog_with(im, gradients="forward")),
+             Diagnosis("np_gradient", "np.gradient halves the differences and is one-sided at the borders: "
+                       "use gray[:, j + 1] - gray[:, j - 1], zero in the first and last column",
+                       _hog_with(im, gradients="np.gradient"))]
+    if image.ndim == 3:
+        found.append(Diagnosis("gray_is_channel_mean", "the gray image is the mean of the channels; use "
+                               "the weights 0.299 R + 0.587 G + 0.114 B",
+                               _hog_with(im, gray=image.astype(np.float64).mean(axis=2))))
+    elif image.dtype == np.uint8:
+        wrapped = np.zeros(image.shape)
+        wrapped_y = np.zeros(image.shape)
+        wrapped[:, 1:-1] = image[:, 2:] - image[:, :-2]  # uint8 arithmetic: wraps around below 0
+        wrapped_y[1:-1, :] = image[2:, :] - image[:-2, :]
+        found.append(Diagnosis("uint8_not_converted", "the differences of a uint8 image wrap around "
+                               "(3 - 5 is 254): convert the image to float first",
+                               _hog_from_gradients(wrapped, wrapped_y)))
+    return found
+
+
 def _compare_hog(student, reference, im, what):
     expected = reference.module(MODULE).hog_feature(np.asarray(im, dtype=np.float64))
     got = as_array(student.call(HOG, im), f"hog_feature {what}", shape=expected.shape)
-    mistakes = [scaled(expected, 64.0, "cell_sums_instead_of_means", "every entry is 64 times too large: "
-                       "average the 8x8 cell's gradient magnitudes instead of summing them")]
-    image = np.asarray(im, dtype=np.float64)
-    if image.ndim == 3:
-        mistakes.append(Diagnosis("gray_is_channel_mean", "the gray image is the mean of the channels; use "
-                                  "the weights 0.299 R + 0.587 G + 0.114 B",
-                                  reference.module(MODULE).hog_feature(image.mean(axis=2))))
     assert_close(got, expected, f"hog_feature {what}", rtol=1e-5, floor=1e-4 * float(np.max(expected)),
-                 diagnoses=mistakes)
+                 diagnoses=_hog_mistakes(im, expected))
 
 
 @graded(HOG, points=1)
