@@ -175,7 +175,9 @@ class Reference:
         functions, e.g. "layers.affine_forward") call the student's own versions in the sandbox,
         wherever a reference module has them bound. A test of F that calls the student's G judges
         F by this: the reference F computed with the student's G, so that a bug in G is charged to
-        G alone. Only numbers cross into the sandbox; the reference code itself stays here."""
+        G alone. Only numbers cross into the sandbox; the reference code itself stays here. The
+        patch is process-wide and undone on leaving the block: every grading process runs one
+        student's tests at a time, in one thread (grade.py's spawn pool, cluster.py's job server)."""
         originals = {}
         for dotted in functions:
             module_name, name = dotted.rsplit(".", 1)
@@ -274,7 +276,9 @@ def run_tests(tests, workdir, reference_dir=None, limits=Limits(), progress=None
     together get ``limits.student_seconds`` of wall time: once it is spent, the remaining tests are
     reported as timeouts without running, and after two timeouts in one function the rest of that
     function's tests are too. When the sandbox itself cannot start (twice in a row),
-    ``SandboxError`` propagates: that is no result. ``insecure``: see ``Sandbox``.
+    ``SandboxError`` propagates: that is no result. ``insecure``: see ``Sandbox``. Failed tests
+    declared ``uses=`` are rescored at the end (``score_dependent_tests``); ``progress`` sees each
+    result as it is made, before that.
     """
     reference = Reference(reference_dir)
     results = []
