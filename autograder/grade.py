@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -249,11 +250,21 @@ class Summary(str):
     not_graded = {}
 
 
+def common_mistakes(records, limit=5):
+    """'id (N students), ...': the diagnoses named in the most students' feedback (each student
+    counted once per diagnosis), for an instructor deciding what to go over in class."""
+    counts = Counter(d for r in records for d in {t.get("diagnosis") for t in r["tests"]} if d)
+    return ", ".join(f"{d} ({n} student{'s' if n > 1 else ''})" for d, n in counts.most_common(limit))
+
+
 def _summary(records, graded, reused, elapsed, workers, course, json_path, not_graded):
     lines = [f"{'student':<24} {'score':>10}  problems"]
     for r in records:
         problems = sorted({t["status"] for t in r["tests"] if t["status"] != "passed"})
         lines.append(f"{r['student']:<24} {r['score']:>4g} / {r['max_score']:<4g}  {', '.join(problems)}")
+    mistakes = common_mistakes(records)
+    if mistakes:
+        lines.append(f"most common recognised mistakes: {mistakes}")
     per = f", {elapsed / graded:.2f} s per student" if graded else ""
     workers = workers if isinstance(workers, str) else f"{workers} worker(s)"
     lines.append(f"graded {graded} student(s) in {elapsed:.1f} s with {workers}{per}; "

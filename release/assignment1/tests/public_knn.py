@@ -100,7 +100,7 @@ def predict_labels_tie_goes_to_smaller_label(student):
     labels = student.call_method(KNN, [("train", (np.zeros((4, 2)), y_train)),
                                        ("predict_labels", (dists,), {"k": 2})])
     assert_equal_labels(labels, [1], "predict_labels with a 1-1 tie (k=2)", [
-        Diagnosis("tie_to_the_wrong_label", "a 1-1 tie between labels 2 and 1 goes to the smaller label, "
+        Diagnosis("tie_not_to_smaller_label", "a 1-1 tie between labels 2 and 1 goes to the smaller label, "
                   "1: count the votes with np.bincount and take np.argmax (it returns the first maximum)",
                   np.array([2]))])
 
