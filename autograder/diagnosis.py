@@ -27,7 +27,10 @@ class Diagnosis:
     value: object
 
 
-def close(a, b, rtol, floor):
+TRANSPOSED = "this is the transpose of the right answer: check which index is the row"
+
+
+def close(a, b, rtol=1e-6, floor=1e-8):
     """Whether ``a`` and ``b`` have one shape and agree entrywise to ``rtol`` relative to
     max(|a| + |b|, floor)."""
     try:
@@ -72,8 +75,7 @@ def generic(expected, what=""):
     found = [scaled(expected, -1.0, "sign_flipped", "the sign is wrong everywhere: check the direction of "
                                                      "a subtraction or a missing minus")]
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1]:
-        found.append(Diagnosis("transposed", "this is the transpose of the right answer: check which "
-                                             "index is the row", expected.T))
+        found.append(Diagnosis("transposed", TRANSPOSED, expected.T))
     found.append(Diagnosis("all_zeros", "all zeros: is the computation filled in and stored in the "
                                         "variable that is returned?", np.zeros_like(expected)))
     return found

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .diagnosis import close, diagnose, generic
+from .diagnosis import TRANSPOSED, close, diagnose, generic
 from .loops import analyze
 
 
@@ -117,8 +117,8 @@ def assert_close(actual, expected, what, rtol=1e-6, floor=1e-8, diagnoses=()):
     actual = as_array(actual, what)
     if actual.shape != expected.shape:
         if expected.ndim == 2 and actual.shape == expected.shape[::-1] and close(actual.T, expected, 10 * rtol, floor):
-            raise TestFailure(f"{what} is the transpose of the right answer: check which index is the row",
-                              f"got shape {actual.shape}, expected {expected.shape}", "transposed")
+            raise TestFailure(f"{what}: {TRANSPOSED}", f"got shape {actual.shape}, expected {expected.shape}",
+                              "transposed")
         raise TestFailure(f"{what} does not have the expected shape {expected.shape}", f"got {actual.shape}")
     if not np.all(np.isfinite(expected)):
         raise TestFailure(f"{what}: the value it is compared with contains nan or inf (when that is "

@@ -24,11 +24,11 @@ import pytest
 from autograder import loops
 from autograder.grade import GradeError, grade_class
 from autograder.grading import load_tests, run_tests
-from autograder.sandbox import Limits, Sandbox, StudentCallError, runner
+from autograder.sandbox import Limits, Sandbox, runner
 from autograder import spec
 from autograder.spec import assert_close, rel_error
-from class_builder import KNN, KNN_FILE, REFERENCE_KNN, REPO, SOURCE, add_student, points_for, replace_method
-from sandbox_helpers import UnisolatedSandbox, require_isolation
+from class_builder import KNN, KNN_FILE, REFERENCE_KNN, REPO, SOURCE, add_student, replace_method
+from sandbox_helpers import require_isolation
 
 NO_LOOPS = "compute_distances_no_loops"
 QUALNAME = f"KNearestNeighbor.{NO_LOOPS}"

@@ -11,7 +11,7 @@ Tolerances: 1e-6 relative (float64 answers of a few operations; any vectorizatio
 """
 import numpy as np
 
-from autograder.diagnosis import Diagnosis, diagnose
+from autograder.diagnosis import Diagnosis, close, diagnose
 from autograder.sandbox import StudentCallError
 from autograder.spec import TestFailure, as_array, assert_close, assert_max_loops, check, graded
 
@@ -28,17 +28,12 @@ def _ref(reference):
     return reference.module(MODULE)
 
 
-def _close(a, b, rtol=1e-6, floor=1e-8):
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= rtol * np.maximum(np.abs(a) + np.abs(b), floor)))
-
-
 def _matches(actual, expected, what, hints=(), rtol=1e-6, floor=1e-8):
     """assert_close, naming a recognised mistake first: ``hints`` is [(wrong value, message, diagnosis id)]. The
     messages never quote values: they reach the student as hidden-test feedback."""
     expected = np.asarray(expected, dtype=np.float64)
     actual = as_array(actual, what, shape=expected.shape)
-    if not _close(actual, expected, rtol, floor):
+    if not close(actual, expected, rtol, floor):
         found = diagnose(actual, expected, [Diagnosis(name, message, wrong) for wrong, message, name in hints],
                          rtol, floor)
         if found:

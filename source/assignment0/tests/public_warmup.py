@@ -14,7 +14,7 @@ random inputs.
 """
 import numpy as np
 
-from autograder.diagnosis import Diagnosis, diagnose
+from autograder.diagnosis import Diagnosis, close, diagnose
 from autograder.spec import TestFailure, as_array, assert_close, assert_max_loops, check, graded
 
 NOTEBOOK = "warmup.ipynb"
@@ -32,16 +32,11 @@ def _f(name):
     return f"{MODULE}.{name}"
 
 
-def _close(a, b, rtol=1e-6, floor=1e-8):
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= rtol * np.maximum(np.abs(a) + np.abs(b), floor)))
-
-
 def _matches(actual, expected, what, hints=(), rtol=1e-6, floor=1e-8):
     """assert_close, but first name a recognised mistake: ``hints`` is [(wrong value, message, diagnosis id)]."""
     expected = np.asarray(expected, dtype=np.float64)
     actual = as_array(actual, what, shape=expected.shape)
-    if not _close(actual, expected, rtol, floor):
+    if not close(actual, expected, rtol, floor):
         found = diagnose(actual, expected, [Diagnosis(name, message, wrong) for wrong, message, name in hints],
                          rtol, floor)
         if found:
@@ -80,7 +75,7 @@ def center_columns_gives_zero_column_means(student, rng):
     X = rng.standard_normal((6, 4)) * [1.0, 10.0, 0.1, 3.0] + [5.0, -20.0, 0.0, 100.0]
     got = as_array(student.call(_f("center_columns"), X), "center_columns", shape=X.shape)
     row_means = X - X.mean(axis=1, keepdims=True)
-    check(not _close(got, row_means), "center_columns centred the rows (axis=1); centre each column, "
+    check(not close(got, row_means), "center_columns centred the rows (axis=1); centre each column, "
           "over the rows (axis=0)")
     assert_close(got.mean(axis=0), np.zeros(4), "the column means after center_columns", floor=1e-6)
     shift = X - got  # a correct answer subtracts one number per column
@@ -216,7 +211,7 @@ def softmax_probabilities_on_log_probabilities(student, rng):
     scores, q = _log_probabilities(rng, 5, 4)
     got = as_array(student.call(_f("softmax_probabilities"), scores), "softmax_probabilities",
                    shape=scores.shape)
-    if not _close(got.sum(axis=1), np.ones(5)) and _close(got.sum(), 1.0):
+    if not close(got.sum(axis=1), np.ones(5)) and close(got.sum(), 1.0):
         raise TestFailure("the rows of softmax_probabilities do not sum to 1, the whole array does: "
                           "normalise every row (axis=1, keepdims=True)")
     assert_close(got.sum(axis=1), np.ones(5), "the row sums of softmax_probabilities")

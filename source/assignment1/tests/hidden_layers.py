@@ -29,7 +29,7 @@ of the scale.
 import numpy as np
 
 from autograder.sandbox import StudentCallError
-from autograder.diagnosis import Diagnosis, per_example
+from autograder.diagnosis import Diagnosis, close, per_example
 from autograder.spec import TestFailure, as_array, assert_close, check, graded
 
 NOTEBOOK = "two_layer_net.ipynb"
@@ -141,10 +141,7 @@ def _derivative_of_own_forward(student, forward, x, args, dout, dx, h=1e-6):
     except (StudentCallError, TestFailure):
         return False
     numerical = dout.astype(np.float64) * (upper.astype(np.float64) - lower) / (2 * h)
-    if not np.all(np.isfinite(numerical)):
-        return False
-    err = np.abs(dx - numerical) / np.maximum(np.abs(dx) + np.abs(numerical), 1e-3 * np.max(np.abs(numerical)) + 1e-12)
-    return bool(np.max(err) <= 1e-4)
+    return close(dx, numerical, rtol=1e-4, floor=1e-3 * float(np.max(np.abs(numerical))) + 1e-12)
 
 
 # -- affine --------------------------------------------------------------------------------------
