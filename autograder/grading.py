@@ -70,7 +70,8 @@ def load_tests(tests_dir, include_hidden):
                 if test.name in names:
                     raise ValueError(f"two graded tests are named {test.name!r} ({path.name})")
                 names.add(test.name)
-                found.append(test.__class__(test.name, test.function, test.points, test.run, hidden, notebook,
+                found.append(test.__class__(test.name, test.function, test.points, test.run, hidden,
+                                            test.notebook or notebook,
                                             test.fresh, inputs_may_change, test.uses))
     return found
 

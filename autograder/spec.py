@@ -52,7 +52,8 @@ class GradedTest:
     points: float
     run: object        # the test function
     hidden: bool = False
-    notebook: str = ""  # the notebook whose section this function belongs to (NOTEBOOK in the file)
+    notebook: str = ""  # the notebook whose section this function belongs to (NOTEBOOK in the file
+    #                     unless @graded names another)
     fresh: bool = False  # run in a child process started for this test alone
     inputs_may_change: bool = False  # INPUTS_MAY_CHANGE in the file: in-place updates are allowed
     uses: tuple = ()   # other graded functions whose answers this test's verdict depends on
@@ -61,8 +62,10 @@ class GradedTest:
         return zlib.crc32(self.name.encode())
 
 
-def graded(function, points=1.0, name=None, fresh=False, uses=()):
+def graded(function, points=1.0, name=None, fresh=False, uses=(), notebook=""):
     """Mark a test function as graded: ``function`` is the dotted path of what it grades.
+    ``notebook``: the notebook whose section the function belongs to, when it is not the file's
+    NOTEBOOK (an update rule of optim.py introduced in a later notebook).
     ``fresh``: run it in a child process of its own (required for tests that judge loops).
     ``uses``: the other graded functions the test runs through the student's code (a public test
     that checks a backward pass with the student's own forward pass). When one of them loses
@@ -70,8 +73,8 @@ def graded(function, points=1.0, name=None, fresh=False, uses=()):
     ``function``'s tests without ``uses`` score (see ``grading.score_dependent_tests``), so a bug
     costs points only where it lives."""
     def mark(fn):
-        fn.graded = GradedTest(name or fn.__name__, function, float(points), fn, fresh=bool(fresh),
-                               uses=tuple(uses))
+        fn.graded = GradedTest(name or fn.__name__, function, float(points), fn, notebook=notebook,
+                               fresh=bool(fresh), uses=tuple(uses))
         return fn
     return mark
 

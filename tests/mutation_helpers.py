@@ -65,6 +65,9 @@ def tally_lines():
     if not bugs and not correct:
         return []
     elsewhere = [b for b in bugs if b["lost_elsewhere"]]
+    if not bugs:
+        return [f"mutation suites: {sum(c['full'] for c in correct)} of {len(correct)} correct alternatives "
+                f"kept full marks (no planted bug ran)"]
     return [f"mutation suites: {len(bugs)} planted bugs, {sum(b['lost_own'] for b in bugs)} lost points in their own "
             f"function, {len(elsewhere)} also elsewhere, "
             f"{sum(b['named'] for b in bugs)} ({sum(b['named'] for b in bugs) / len(bugs):.0%}) with a message that "

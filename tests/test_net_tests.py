@@ -24,18 +24,17 @@ No coupling: a bug costs points in its own function only (checked for every bug)
   net of layers' answers computed with the student's own layers (only numbers cross into the
   sandbox); the public tests and the XOR training test are declared ``uses=`` the layers.
 """
-import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from autograder.grading import load_tests
 from autograder.release import strip_solutions
 
-from mutation_helpers import (SOURCE_DIR, TESTS_DIR, assert_bug_caught, describe, grade_folder,
-                              record_correct, reference_imports_isolated)
-FILES = ("layers.py", "optim.py", "schedules.py", "classifiers/fc_net.py")
+from mutation_helpers import (TESTS_DIR, assert_bug_caught, describe, grade_folder, record_correct,
+                              reference_imports_isolated)
+from net_variants import Def, edited, fc_net, layers, optim, reference_sources, schedules, write_student
+
 # Top-level modules the grader imports from the reference solution in this process.
 REFERENCE_MODULES = ("layers", "optim", "schedules", "classifiers")
 
@@ -56,72 +55,6 @@ POINTS = {AFFINE_F: 2, AFFINE_B: 3, RELU_F: 1, RELU_B: 2, SIGMOID_F: 1, SIGMOID_
           TANH_B: 1, LEAKY_F: 1, LEAKY_B: 1, ELU_F: 1, ELU_B: 1, SVM: 2, SOFTMAX: 2, INIT: 2, LOSS: 6,
           MOMENTUM: 2, RMSPROP: 2, ADAM: 3, STEP: 1, COSINE: 1, LINEAR: 1, INV_SQRT: 1}
 ALL_FUNCTIONS = tuple(POINTS)
-
-
-# -- building variants -----------------------------------------------------------------------------
-
-def reference_sources():
-    return {name: (SOURCE_DIR / name).read_text() for name in FILES}
-
-
-def _function_span(text, name, indent=""):
-    """(start, end) of the definition ``name`` at ``indent``: up to the next definition, comment
-    banner or class at the same or a lower indentation."""
-    match = re.search(rf"^{indent}def {name}\(", text, re.MULTILINE)
-    assert match, f"reference has no `def {name}`; update this mutation"
-    end = re.compile(rf"^(?:{indent}def |{indent}# --|class |def )", re.MULTILINE).search(text, match.end())
-    return match.start(), (end.start() if end else len(text))
-
-
-def edited(*changes):
-    """The reference modules with each change applied. A change is ``(file, old, new[, count])``:
-    ``old`` must occur exactly ``count`` times (default 1); or ``(file, Def(name), new_code)``,
-    which replaces a whole function (or method, with ``Def(name, method=True)``)."""
-    sources = reference_sources()
-    for change in changes:
-        name, old, new = change[:3]
-        if isinstance(old, Def):
-            start, end = _function_span(sources[name], old.name, "    " if old.method else "")
-            text = sources[name]
-            sources[name] = text[:start] + new.rstrip("\n") + "\n\n\n" + text[end:].lstrip("\n")
-            continue
-        count = change[3] if len(change) == 4 else 1
-        found = sources[name].count(old)
-        assert found == count, (f"reference {name} changed: expected {count} occurrence(s) of "
-                                f"{old!r}, found {found}; update this mutation")
-        sources[name] = sources[name].replace(old, new)
-    return sources
-
-
-@dataclass(frozen=True)
-class Def:
-    name: str
-    method: bool = False
-
-
-def layers(old, new, count=1):
-    return ("layers.py", old, new, count)
-
-
-def optim(old, new, count=1):
-    return ("optim.py", old, new, count)
-
-
-def schedules(old, new, count=1):
-    return ("schedules.py", old, new, count)
-
-
-def fc_net(old, new, count=1):
-    return ("classifiers/fc_net.py", old, new, count)
-
-
-def write_student(folder, sources):
-    folder = Path(folder)
-    (folder / "classifiers").mkdir(parents=True)
-    (folder / "classifiers" / "__init__.py").write_text('"""Student classifiers."""\n')
-    for name, text in sources.items():
-        (folder / name).write_text(text)
-    return folder
 
 
 # -- fixtures --------------------------------------------------------------------------------------
@@ -720,6 +653,8 @@ DIAGNOSES = {
     "two_layer_net_penalty_without_the_half_in_the_loss_only": "penalty_without_half",
     "two_layer_net_forgets_the_gradient_of_b1": "all_zeros",
     "two_layer_net_regularizes_the_biases": "penalty_on_biases",
+    "two_layer_net_backward_skips_the_relu": "relu_mask_missing_in_backward",
+    "two_layer_net_penalty_gradient_of_the_linear_classifiers": "penalty_gradient_doubled",
     "two_layer_net_relu_on_the_scores": "wrong_forward_formula",
     "two_layer_net_forward_without_b1": "wrong_forward_formula",
     "two_layer_net_init_weight_scale_as_variance": "weight_scale_as_variance",

@@ -3,8 +3,8 @@
 * Smoke runs: every source notebook (``source/*/*.ipynb``) is executed top to bottom with nbclient on
   the small offline digits set (``CS_DATASETS_OFFLINE=1``). They are part of ``make test``.
 * Release notebooks (``release/*/*.ipynb``) must be valid nbformat and hold no solution text.
-* Accuracy runs (``make accuracy``): knn, svm, softmax, two_layer_net and features notebooks on the
-  real CIFAR-10 must reach their targets.
+* Accuracy runs (``make accuracy``): knn, svm, softmax, two_layer_net, FullyConnectedNets and features
+  notebooks on the real CIFAR-10 must reach their targets.
 
 The executed notebooks are kept in memory (and copied to pytest's tmp_path for inspection); nothing
 is ever written back into source/.
@@ -262,6 +262,34 @@ def test_two_layer_net_accuracy_on_cifar10(tmp_path, monkeypatch, measured):
     assert best_val[0] >= 0.50, f"best validation accuracy {best_val[0]:.4f} < 0.50"
     assert test_acc[0] >= 0.48, f"test accuracy {test_acc[0]:.4f} < 0.48"
     assert elapsed < 600, f"two_layer_net.ipynb took {elapsed:.0f} s on CIFAR-10; the budget is 10 minutes"
+
+
+OVERFIT_RE = re.compile(r"^overfit 50 images, (\d) layers: training accuracy ([0-9.]+)", re.M)
+
+
+@pytest.mark.accuracy
+def test_fully_connected_nets_accuracy_on_cifar10(tmp_path, monkeypatch, measured):
+    """The reference's deeper network: validation >= 0.52 and test >= 0.50 (Stanford's target is
+    0.50), both overfitting checks at 100% training accuracy, the whole notebook in under 10 minutes."""
+    monkeypatch.delenv("CS_DATASETS_OFFLINE", raising=False)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+
+    start = time.perf_counter()
+    nb = execute_notebook(REPO / "source" / "assignment1" / "FullyConnectedNets.ipynb", tmp_path)
+    elapsed = time.perf_counter() - start
+    text = stream_text(nb)
+    assert set(DATASET_RE.findall(text)) == {"cifar10"}, "FullyConnectedNets.ipynb did not run on CIFAR-10"
+    best_val = [float(v) for v in NET_BEST_VAL_RE.findall(text)]
+    test_acc = [float(v) for v in NET_TEST_RE.findall(text)]
+    overfit = {int(depth): float(acc) for depth, acc in OVERFIT_RE.findall(text)}
+    assert len(best_val) == 1 and len(test_acc) == 1, f"expected one line each, found {best_val}, {test_acc}"
+    measured(f"FullyConnectedNets.ipynb on CIFAR-10: best validation {best_val[0]:.4f}, test {test_acc[0]:.4f}, "
+             f"overfitting 50 images {overfit}, {elapsed:.0f} s")
+    assert overfit == {3: 1.0, 5: 1.0}, f"the overfitting checks should reach 1.00 at both depths: {overfit}"
+    assert best_val[0] >= 0.52, f"best validation accuracy {best_val[0]:.4f} < 0.52"
+    assert test_acc[0] >= 0.50, f"test accuracy {test_acc[0]:.4f} < 0.50"
+    assert elapsed < 600, f"FullyConnectedNets.ipynb took {elapsed:.0f} s on CIFAR-10; the budget is 10 minutes"
 
 
 FEATURES_RE = {

@@ -63,6 +63,35 @@ def sgd_momentum(w, dw, config=None):
     return next_w, config
 
 
+def adagrad(w, dw, config=None):
+    """AdaGrad: divide each step by the root of the sum of all squared gradients so far.
+
+        cache = cache + dw ** 2
+        next_w = w - learning_rate * dw / (sqrt(cache) + epsilon)
+
+    Entries that have had large gradients take small steps. The cache only grows, so every step
+    is smaller than the one before for the same gradient: AdaGrad slows down by itself, which suits
+    convex problems and stops deep networks early (RMSProp lets the cache forget).
+
+    config:
+    - learning_rate: float (default 1e-2).
+    - epsilon: float (default 1e-8), keeps the division finite.
+    - cache: array of the shape of w (state; starts as zeros), the sum of every dw ** 2 so far.
+    """
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("cache", np.zeros_like(w))
+
+    next_w = None
+    # TODO: update config["cache"] and compute next_w.
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+    return next_w, config
+
+
 def rmsprop(w, dw, config=None):
     """RMSProp: divide each step by a running root mean square of recent gradients.
 
@@ -104,8 +133,10 @@ def adam(w, dw, config=None):
         v_hat = v / (1 - beta2 ** t)
         next_w = w - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
 
-    Without the bias correction the first steps would be far too large (m and v start at 0 and
-    v shrinks faster than m).
+    Without the bias correction the first steps would be far too large: m and v start at 0, and v
+    is pulled towards 0 more strongly than m (1 - beta2 is smaller than 1 - beta1), so at t = 1 the
+    uncorrected step m / sqrt(v) is about 3.2 times too large with the defaults
+    (0.1 / sqrt(0.001)).
 
     config:
     - learning_rate: float (default 1e-3).

@@ -24,7 +24,7 @@ import numpy as np
 import optim
 import schedules
 
-UPDATE_RULES = ("sgd", "sgd_momentum", "rmsprop", "adam")
+UPDATE_RULES = ("sgd", "sgd_momentum", "adagrad", "rmsprop", "adam")
 LR_SCHEDULES = (None, "step", "cosine", "linear", "inverse_sqrt")
 
 
@@ -37,8 +37,8 @@ class Solver:
       'y_val' (N_val,).
 
     Optional keyword arguments:
-    - update_rule: 'sgd' (default), 'sgd_momentum', 'rmsprop' or 'adam' (the functions of optim.py),
-      or any function with their signature.
+    - update_rule: 'sgd' (default), 'sgd_momentum', 'adagrad', 'rmsprop' or 'adam' (the functions
+      of optim.py), or any function with their signature.
     - optim_config: dict of hyperparameters for the update rule, e.g. {'learning_rate': 1e-3}. Every
       parameter gets its own copy (with its own optimizer state). A missing learning rate takes the
       update rule's default.

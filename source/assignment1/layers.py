@@ -268,6 +268,75 @@ def elu_backward(dout, cache):
     return dx
 
 
+def maxout_forward(x, w, b):
+    """Forward pass of a maxout layer: each of the M output units is the largest of K affine
+    functions of the input ("pieces"),
+
+        out[i, m] = max over k of (x[i] @ w[:, m, k] + b[m, k]).
+
+    A ReLU is the special case K = 2 with one piece fixed at zero: max(x @ w + b, 0). Maxout learns
+    both pieces, so it never saturates and no unit is switched off for every input.
+
+    Inputs:
+    - x: array of shape (N, d_1, ..., d_k), a minibatch of N inputs, each read as a row of
+      D = d_1 * ... * d_k numbers as in affine_forward.
+    - w: array of shape (D, M, K); w[:, m, k] holds the weights of piece k of unit m.
+    - b: array of shape (M, K) of biases, one per piece.
+
+    Returns a tuple of:
+    - out: array of shape (N, M).
+    - cache: (x, w, b). maxout_backward works out from these which piece won.
+    """
+    out = None
+    # TODO: compute out without loops. One matrix product can compute every piece of every unit
+    # at once (reshape w to (D, M * K)); then take the maximum over the pieces.
+    ### BEGIN SOLUTION
+    num_inputs = x.shape[0]
+    dim, units, pieces = w.shape
+    values = (x.reshape(num_inputs, dim) @ w.reshape(dim, units * pieces)).reshape(num_inputs, units, pieces)
+    values += b  # (N, M, K)
+    out = np.max(values, axis=2)  # (N, M)
+    ### END SOLUTION
+    cache = (x, w, b)
+    return out, cache
+
+
+def maxout_backward(dout, cache):
+    """Backward pass of a maxout layer.
+
+    Each output is the value of its winning piece, so the whole upstream gradient of out[i, m] goes
+    to that one piece, and none to the others. Ties: when several pieces share the largest value,
+    the gradient goes to the first of them (the lowest k, the piece np.argmax picks) and only to it.
+
+    Inputs:
+    - dout: array of shape (N, M), upstream gradient.
+    - cache: (x, w, b) as maxout_forward returns it.
+
+    Returns a tuple of:
+    - dx: array of the shape of x, (N, d_1, ..., d_k).
+    - dw: array of shape (D, M, K).
+    - db: array of shape (M, K).
+    """
+    dx, dw, db = None, None, None
+    # TODO: find each output's winning piece again, send dout to it, then backpropagate through the
+    # affine pieces as affine_backward does. No loops over examples or units.
+    ### BEGIN SOLUTION
+    x, w, b = cache
+    num_inputs = x.shape[0]
+    dim, units, pieces = w.shape
+    rows = x.reshape(num_inputs, dim)  # (N, D)
+    values = (rows @ w.reshape(dim, units * pieces)).reshape(num_inputs, units, pieces) + b
+    winner = np.argmax(values, axis=2)  # (N, M), the first piece on ties
+    dvalues = np.zeros_like(values)  # (N, M, K)
+    np.put_along_axis(dvalues, winner[:, :, None], dout[:, :, None], axis=2)
+    dvalues = dvalues.reshape(num_inputs, units * pieces)
+    dx = (dvalues @ w.reshape(dim, units * pieces).T).reshape(x.shape)
+    dw = (rows.T @ dvalues).reshape(dim, units, pieces)
+    db = np.sum(dvalues, axis=0).reshape(units, pieces)
+    ### END SOLUTION
+    return dx, dw, db
+
+
 def svm_loss(x, y):
     """Multiclass SVM (hinge) loss with margin 1, averaged over the batch, and its gradient.
 

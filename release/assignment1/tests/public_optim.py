@@ -9,7 +9,7 @@ tests compare each step next_w - w with the expected one to 1e-5 relative: with 
 epsilon = 1e-8 changes a step by less than 1e-6 wherever you add it (sqrt(v) + eps or
 sqrt(v + eps); measured: below 5e-7). They also check the defaults
 (config=None) and that the state lives in the config under the documented names (velocity,
-cache, m, v, t).
+cache, m, v, t). AdaGrad is graded in FullyConnectedNets.ipynb, the others in two_layer_net.ipynb.
 
 Schedules: values at a few points, worked out from the lecture's formulas (cos(pi / 4) = sqrt(2) / 2
 and so on), to 1e-12 relative; t = 0 included.
@@ -29,6 +29,8 @@ NOTEBOOK = "two_layer_net.ipynb"
 # An update rule may change w and its config in place (a training loop uses only what it returns).
 INPUTS_MAY_CHANGE = True
 MOMENTUM = "optim.sgd_momentum"
+ADAGRAD = "optim.adagrad"
+ADAGRAD_NOTEBOOK = "FullyConnectedNets.ipynb"  # AdaGrad is introduced with the deeper networks
 RMSPROP = "optim.rmsprop"
 ADAM = "optim.adam"
 STEP_DECAY = "schedules.step_decay"
@@ -96,6 +98,26 @@ def sgd_momentum_steps_worked_out_by_hand(student, rng):
     _check_step(w, w3, 0.75 * velocity, "sgd_momentum with dw = 0 and a given velocity (momentum 0.75)")
     new_velocity = _state(config, "velocity", "sgd_momentum", (3, 4))
     _check_step(np.zeros((3, 4)), new_velocity, 0.75 * velocity, "config['velocity'] after that step")
+
+
+@graded(ADAGRAD, points=1, notebook=ADAGRAD_NOTEBOOK)
+def adagrad_steps_worked_out_by_hand(student, rng):
+    w, g = rng.standard_normal((3, 2)), _gradient(rng, (3, 2))
+    sign = np.sign(g)
+    # Defaults (learning_rate 1e-2) from a zero cache:
+    # step 1 with dw = g:   cache = g^2,             step = -0.01 g / |g|
+    # step 2 with dw = 2 g: cache = g^2 + 4 g^2,     step = -0.01 * 2 g / (sqrt(5) |g|)
+    # (a cache that is replaced instead of summed would give -0.01 sign(g) again).
+    w1, config = _update(student, ADAGRAD, w, g, None)
+    _check_step(w, w1, -0.01 * sign, "adagrad, first step with the default config")
+    w2, config = _update(student, ADAGRAD, w1, 2 * g, config)
+    _check_step(w1, w2, -0.02 / math.sqrt(5.0) * sign, "adagrad, second step (gradient doubled), "
+                "config carried over: the cache is the sum of every squared gradient so far")
+    # A given cache of 3 g^2: cache = 4 g^2, step = -0.1 g / (2 |g|).
+    w3, config = _update(student, ADAGRAD, w, g, {"learning_rate": 0.1, "cache": 3 * g * g})
+    _check_step(w, w3, -0.05 * sign, "adagrad with a given cache and learning_rate 0.1")
+    _check_step(np.zeros((3, 2)), _state(config, "cache", "adagrad", (3, 2)), 4 * g * g,
+                "config['cache'] after that step")
 
 
 @graded(RMSPROP, points=1)

@@ -1,4 +1,5 @@
-"""Hidden tests for TwoLayerNet (classifiers/fc_net.py), against the reference solution.
+"""Hidden tests for TwoLayerNet and FullyConnectedNet (classifiers/fc_net.py), against the reference
+solution. TwoLayerNet is graded in two_layer_net.ipynb, FullyConnectedNet in FullyConnectedNets.ipynb.
 
 Never released. The student's net is built with the test's sizes and reg, then its params are
 replaced by arrays drawn here (a ("__setattr__", ("params", ...)) step), so the loss tests do not
@@ -34,9 +35,30 @@ depend on __init__'s random draw, only on __init__ running.
   Over 100 seeds the reference reached at least 99.5%. This is a does-it-learn check, not a
   gradient check: Adam is forgiving, and a backward pass that ignores the ReLU's mask still
   learns XOR here (the two reference tests above catch it).
+
+FullyConnectedNet, the same way:
+- __init__: FullyConnectedNet([100]) with the defaults (3072 inputs, 10 classes, weight scale 1e-2,
+  float64), FullyConnectedNet([]) (one affine layer), and a five-layer net with its arguments:
+  exactly the keys W1, b1, ..., WL, bL, shapes, dtype, zero biases, the weights' spread (within
+  6 standard errors of a Gaussian sample's standard deviation, at least 5%: 13% for the 1,000
+  weights of the default W2) and a Gaussian's share of entries within one weight_scale of 0 (6
+  standard errors, at least 0.03; uniform noise is 0.106 away).
+- loss: against the reference at depths 1 (hidden_dims = []), 3 and 5, with and without reg, with
+  (N, d1, d2, d3) inputs, N = 1 and float32, with the same candidates as TwoLayerNet (the reference
+  net, and the reference and a net of layers alone on the student's own layers) and the same
+  tolerances. Weights are drawn with standard deviation 1.5 / sqrt(fan-in), so that activations
+  keep their size through five layers and every hidden unit is on for some example. A wrong
+  gradient is compared with the known mistakes (for both nets): the penalty's gradient missing or
+  doubled (2 * reg * W, the linear classifiers' convention), and the ReLUs skipped in the backward
+  pass (computed with the reference layers).
+- training: two nested rings (class 0 between radius 1 and 2, class 1 inside 0.6 and outside 2.4),
+  300 full-batch Adam steps (learning rate 0.05, reg 1e-4) of a [16, 16] net, from He-scaled
+  weights drawn here, with the student's gradients must classify 90% of 300 fresh points right.
+  Over 100 seeds the reference reached at least 98.7% (with 150 steps one seed stopped at 78%).
 """
 import numpy as np
 
+from autograder.diagnosis import Diagnosis
 from autograder.sandbox import StudentCallError
 from autograder.spec import TestFailure, as_array, assert_close, check, graded
 
@@ -181,7 +203,39 @@ def _check_scores(scores, expected_scores, what, tol):
     _compare(scores, expected_scores, f"the scores of loss(X) {what}", tol)
 
 
-def _check_answer(answer, expected, what, tol):
+def _penalty_mistakes(key, expected_grad, params, reg):
+    """Known mistakes in the penalty's gradient of a weight matrix, as the gradient they give."""
+    if reg == 0 or not key.startswith("W"):
+        return []
+    W = params[key]
+    return [Diagnosis("penalty_gradient_missing", f"the gradient of the penalty is missing: add reg * {key} "
+                      f"to grads['{key}']", expected_grad - reg * W),
+            Diagnosis("penalty_gradient_doubled", f"the penalty's gradient is 2 * reg * {key}, the linear "
+                      f"classifiers' convention: with this net's 0.5 * reg * sum({key} ** 2) it is reg * {key}",
+                      expected_grad + reg * W)]
+
+
+def _gradient_mistakes(reference, layered_loss, X, y, params, reg, expected_grads):
+    """Known mistakes of a net's backward pass, as {key: [Diagnosis, ...]}: the penalty's gradient
+    missing or doubled, and the ReLUs skipped (the gradient passed through every hidden unit,
+    computed with the reference layers and an identity in place of relu_backward)."""
+    layers = reference.module("layers")
+
+    def without_relu_mask(name, *args):
+        return args[0] if name == "relu_backward" else getattr(layers, name)(*args)
+
+    params64 = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    _, unmasked = layered_loss(without_relu_mask, params64, X.astype(np.float64), y, reg)
+    return {key: [Diagnosis("relu_mask_missing_in_backward", "the backward pass skips the ReLUs: the "
+                            "gradient flows back only through hidden units that were on (relu_backward "
+                            "with each layer's cache)", unmasked[key])]
+            + _penalty_mistakes(key, np.asarray(grad, dtype=np.float64), params64, reg)
+            for key, grad in expected_grads.items()}
+
+
+def _check_answer(answer, expected, what, tol, mistakes=None):
+    """(loss, grads) against ``expected``; ``mistakes``: {key: Diagnosis list} of known wrong
+    gradients (``_gradient_mistakes``)."""
     check(isinstance(answer, (tuple, list)) and len(answer) == 2 and isinstance(answer[1], dict),
           "loss(X, y) should return a tuple (loss, grads) with grads a dict")
     expected_loss, expected_grads = expected
@@ -189,42 +243,49 @@ def _check_answer(answer, expected, what, tol):
     # One scale for every gradient: a gradient that is (nearly) zero everywhere, e.g. a bias
     # gradient summed over the classes of a softmax, is judged against the others' size, not its
     # own rounding noise.
-    scale = max(float(np.max(np.abs(expected_grads[key]), initial=0.0)) for key in KEYS)
-    for key in KEYS:
+    scale = max(float(np.max(np.abs(expected_grads[key]), initial=0.0)) for key in expected_grads)
+    for key in expected_grads:
         check(key in answer[1], f"grads has no '{key}'")
-        assert_close(answer[1][key], np.asarray(expected_grads[key], dtype=np.float64),
-                     f"grads['{key}'] {what}", rtol=tol["rtol"], floor=max(tol["floor"] * scale, 1e-12))
+        expected_grad = np.asarray(expected_grads[key], dtype=np.float64)
+        assert_close(answer[1][key], expected_grad, f"grads['{key}'] {what}", rtol=tol["rtol"],
+                     floor=max(tol["floor"] * scale, 1e-12), diagnoses=(mistakes or {}).get(key, ()))
 
 
-def _disagreement(scores, answer, expected_scores, expected, what, tol):
+def _disagreement(scores, answer, expected_scores, expected, what, tol, mistakes=None):
     """The TestFailure saying how the student's scores (and (loss, grads), unless ``answer`` is
     None) differ from one candidate, or None when they agree."""
     try:
         _check_scores(scores, expected_scores, what, tol)
         if answer is not None:
-            _check_answer(answer, expected, what, tol)
+            _check_answer(answer, expected, what, tol, mistakes)
     except TestFailure as failure:
         return failure
     return None
 
 
-def _check_against_reference(student, reference, X, y, params, reg, what):
-    """The student's scores and (loss, grads) against the candidates of ``_expected_answers``: one
-    that both agree with passes. When the student's loss(X, y) raises inside their code and no
+def _check_against_reference(student, reference, X, y, params, reg, what, net_call=None,
+                             expected_answers=None, layered_loss=None):
+    """The student's scores and (loss, grads) against the candidates of ``expected_answers``
+    (default ``_expected_answers``, for TwoLayerNet; ``net_call`` and ``layered_loss`` likewise):
+    one that both agree with passes. When the student's loss(X, y) raises inside their code and no
     candidate built on their layers can answer either (a layer returned the wrong shape), no net
     could: the scores alone are judged, and the layer pays."""
+    net_call, expected_answers = net_call or _net_call, expected_answers or _expected_answers
+    layered_loss = layered_loss or _layered_loss
     tol = FLOAT32 if X.dtype == np.float32 else FLOAT64
-    scores = _net_call(student, params, reg, [("loss", (X,))])
+    scores = net_call(student, params, reg, [("loss", (X,))])
     try:
-        answer, crashed = _net_call(student, params, reg, [("loss", (X, y))]), None
+        answer, crashed = net_call(student, params, reg, [("loss", (X, y))]), None
     except StudentCallError as exc:
         if exc.status != "error":
             raise
         answer, crashed = None, exc
-    reference_net, *with_student_layers = _expected_answers(student, reference, X, params, reg)
+    reference_net, *with_student_layers = expected_answers(student, reference, X, params, reg)
     if crashed is not None and _layers_answer(with_student_layers, y):
         raise crashed  # a net can answer with these layers: the failure is the net's own
-    first = _disagreement(scores, answer, reference_net(None), reference_net(y), what, tol)
+    expected = reference_net(y)
+    mistakes = _gradient_mistakes(reference, layered_loss, X, y, params, reg, expected[1])
+    first = _disagreement(scores, answer, reference_net(None), expected, what, tol, mistakes)
     if first is None:
         return
     for candidate in with_student_layers:
@@ -275,25 +336,32 @@ def _xor(rng, num):
     return X, ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(np.int64)
 
 
-@graded(LOSS, points=1, uses=LAYERS)
-def two_layer_net_learns_xor_with_its_gradients(student, reference, rng):
-    X, y = _xor(rng, 200)
-    X_test, y_test = _xor(rng, 200)
-    dim, hidden, classes, reg, lr = 2, 20, 2, 1e-3, 0.05
-    params = {"W1": rng.standard_normal((dim, hidden)), "b1": np.zeros(hidden),
-              "W2": 0.1 * rng.standard_normal((hidden, classes)), "b2": np.zeros(classes)}
+def _train_with_adam(student, net_call, params, X, y, reg, lr=0.05, steps=60):
+    """Full-batch Adam done here, with only the gradients from the student's net; the trained
+    params."""
     m = {k: np.zeros_like(v) for k, v in params.items()}
     v = {k: np.zeros_like(w) for k, w in params.items()}
-    for t in range(1, 61):  # Adam, done here: only the gradients come from the student's net
-        answer = _net_call(student, params, reg, [("loss", (X, y))])
+    for t in range(1, steps + 1):
+        answer = net_call(student, params, reg, [("loss", (X, y))])
         check(isinstance(answer, (tuple, list)) and len(answer) == 2 and isinstance(answer[1], dict)
-              and all(k in answer[1] for k in KEYS), "loss(X, y) should return (loss, grads)")
-        for k in KEYS:
+              and all(k in answer[1] for k in params), "loss(X, y) should return (loss, grads)")
+        for k in params:
             g = as_array(answer[1][k], f"grads['{k}']", shape=params[k].shape).astype(np.float64)
             check(np.all(np.isfinite(g)), f"grads['{k}'] contains nan or inf during training")
             m[k] = 0.9 * m[k] + 0.1 * g
             v[k] = 0.999 * v[k] + 0.001 * g * g
             params[k] = params[k] - lr * (m[k] / (1 - 0.9 ** t)) / (np.sqrt(v[k] / (1 - 0.999 ** t)) + 1e-8)
+    return params
+
+
+@graded(LOSS, points=1, uses=LAYERS)
+def two_layer_net_learns_xor_with_its_gradients(student, reference, rng):
+    X, y = _xor(rng, 200)
+    X_test, y_test = _xor(rng, 200)
+    dim, hidden, classes, reg = 2, 20, 2, 1e-3
+    params = {"W1": rng.standard_normal((dim, hidden)), "b1": np.zeros(hidden),
+              "W2": 0.1 * rng.standard_normal((hidden, classes)), "b2": np.zeros(classes)}
+    params = _train_with_adam(student, _net_call, params, X, y, reg)
     ref = reference.module(MODULE).TwoLayerNet(dim, hidden, classes)
     ref.params = params
     accuracy = float(np.mean(np.argmax(ref.loss(X_test), axis=1) == y_test))
@@ -301,3 +369,188 @@ def two_layer_net_learns_xor_with_its_gradients(student, reference, rng):
           "a two-layer net trained with the gradients of your loss classifies too few XOR-labelled "
           "points right; correct gradients reach at least 90% (a linear classifier cannot: check "
           "the ReLU in the backward pass and the signs of the gradients)", f"{accuracy:.0%} right")
+
+
+# -- FullyConnectedNet ---------------------------------------------------------------------------
+
+DEEP_NOTEBOOK = "FullyConnectedNets.ipynb"
+DEEP_NET = MODULE + ".FullyConnectedNet"
+
+
+def _deep_keys(num_layers):
+    return [f"{kind}{i}" for i in range(1, num_layers + 1) for kind in ("W", "b")]
+
+
+def _deep_new_params(student, init, num_layers):
+    params = student.call_method(DEEP_NET, [("__getattribute__", ("params",))], init=init)
+    keys = _deep_keys(num_layers)
+    check(isinstance(params, dict) and sorted(params) == sorted(keys),
+          f"FullyConnectedNet with {num_layers - 1} hidden layer(s) should have exactly the parameters "
+          f"{', '.join(keys)}", diagnosis="wrong_number_of_layers")
+    return {k: as_array(params[k], f"params['{k}']") for k in keys}
+
+
+@graded(DEEP_NET + ".__init__", points=1, notebook=DEEP_NOTEBOOK)
+def fully_connected_net_init_defaults_depths_and_gaussian_weights(student):
+    # (constructor arguments, layer sizes, weight_scale, what).
+    cases = [(([100],), [3072, 100, 10], 1e-2, "FullyConnectedNet([100]) with the defaults"),
+             (([],), [3072, 10], 1e-2, "FullyConnectedNet([]) (a single affine layer)"),
+             (([60, 50, 40, 40], 70, 30, 0.0, 0.1), [70, 60, 50, 40, 40, 30], 0.1,
+              "FullyConnectedNet([60, 50, 40, 40], input_dim=70, num_classes=30, weight_scale=0.1)")]
+    for init, sizes, scale, what in cases:
+        params = _deep_new_params(student, init, len(sizes) - 1)
+        for i in range(1, len(sizes)):
+            for key, shape in ((f"W{i}", (sizes[i - 1], sizes[i])), (f"b{i}", (sizes[i],))):
+                check(params[key].shape == shape, f"{what}: params['{key}'] should have shape {shape}",
+                      f"got {params[key].shape}")
+                check(params[key].dtype == np.float64, f"{what}: params['{key}'] should be float64 (the "
+                      f"default dtype)", diagnosis="dtype_ignored")
+            check(np.all(params[f"b{i}"] == 0), f"{what}: params['b{i}'] should start as zeros")
+            w = params[f"W{i}"]
+            # 6 standard errors of a Gaussian sample's standard deviation, and never below 5%.
+            std_tol = max(0.05, 6.0 / np.sqrt(2.0 * w.size))
+            check(abs(float(np.std(w)) / scale - 1.0) < std_tol,
+                  f"{what}: the standard deviation of params['W{i}'] is off (expected weight_scale)")
+            check(abs(float(np.mean(w))) < 6 * scale / np.sqrt(w.size),
+                  f"{what}: the entries of params['W{i}'] should have mean 0")
+        # A Gaussian puts 0.683 of its entries within one standard deviation of 0, uniform noise of
+        # the same spread 0.577; the bound is 6 standard errors of that fraction (at least 0.03).
+        inside = float(np.mean(np.abs(params["W1"]) < scale))
+        check(abs(inside - 0.6827) < max(0.03, 6 * 0.4654 / np.sqrt(params["W1"].size)),
+              f"{what}: the entries of params['W1'] do not look Gaussian (use randn)",
+              diagnosis="weights_not_gaussian")
+
+
+def _deep_net_call(student, params, reg, steps):
+    num_layers = len(params) // 2
+    sizes = [params["W1"].shape[0]] + [params[f"W{i}"].shape[1] for i in range(1, num_layers + 1)]
+    init = (sizes[1:-1], sizes[0], sizes[-1], reg, 1e-2, str(params["W1"].dtype))
+    try:
+        return student.call_method(DEEP_NET, [("__setattr__", ("params", params))] + steps, init=init)
+    except StudentCallError as exc:
+        if exc.status == "not_implemented":
+            try:
+                student.call_method(DEEP_NET, [], init=init)
+            except StudentCallError as init_exc:
+                if init_exc.status == "not_implemented":
+                    raise StudentCallError("not_implemented", "FullyConnectedNet.__init__ is not "
+                                           "implemented yet, and the loss tests build a net first") from None
+        raise
+
+
+def _deep_problem(rng, num, input_shape, hidden_dims, classes, dtype=np.float64, margin=1e-3):
+    """X (num, *input_shape), y, params of a net with ``hidden_dims``; every hidden pre-activation
+    at least margin * its layer's scale away from 0, and every hidden unit on for some example."""
+    sizes = [int(np.prod(input_shape))] + list(hidden_dims) + [classes]
+    for _ in range(1000):
+        X = rng.standard_normal((num,) + input_shape)
+        params, hidden, ok = {}, X.reshape(num, -1), True
+        for i in range(1, len(sizes)):
+            params[f"W{i}"] = rng.standard_normal((sizes[i - 1], sizes[i])) * 1.5 / np.sqrt(sizes[i - 1])
+            params[f"b{i}"] = 0.1 * rng.standard_normal(sizes[i])
+            if i < len(sizes) - 1:
+                pre = hidden @ params[f"W{i}"] + params[f"b{i}"]
+                ok = ok and np.min(np.abs(pre)) > margin * np.max(np.abs(pre)) and np.all(np.any(pre > 0, axis=0))
+                hidden = np.maximum(pre, 0)
+        if ok:
+            X, params = X.astype(dtype), {k: v.astype(dtype) for k, v in params.items()}
+            return X, rng.integers(0, classes, num), params
+    raise RuntimeError("could not draw a net away from the ReLU's kinks")
+
+
+def _deep_layered_loss(layer, params, X, y, reg):
+    """The deep net's loss from layers alone, as ``_layered_loss`` for two layers."""
+    num_layers = len(params) // 2
+    hidden, caches = X, []
+    for i in range(1, num_layers):
+        pre, affine = layer("affine_forward", hidden, params[f"W{i}"], params[f"b{i}"])
+        hidden, relu = layer("relu_forward", pre)
+        caches.append((affine, relu))
+    scores, last = layer("affine_forward", hidden, params[f"W{num_layers}"], params[f"b{num_layers}"])
+    if y is None:
+        return scores
+    data_loss, dout = layer("softmax_loss", scores, y)
+    grads = {}
+    dout, grads[f"W{num_layers}"], grads[f"b{num_layers}"] = layer("affine_backward", dout, last)
+    for i in range(num_layers - 1, 0, -1):
+        affine, relu = caches[i - 1]
+        dout, grads[f"W{i}"], grads[f"b{i}"] = layer("affine_backward", layer("relu_backward", dout, relu), affine)
+    weights = [params[f"W{i}"] for i in range(1, num_layers + 1)]
+    for i, W in enumerate(weights, start=1):
+        grads[f"W{i}"] = grads[f"W{i}"] + reg * W
+    return data_loss + 0.5 * reg * sum(float(np.sum(W * W)) for W in weights), grads
+
+
+def _deep_expected_answers(student, reference, X, params, reg):
+    """As ``_expected_answers``, for FullyConnectedNet."""
+    num_layers = len(params) // 2
+    sizes = [params["W1"].shape[0]] + [params[f"W{i}"].shape[1] for i in range(1, num_layers + 1)]
+    ref = reference.module(MODULE).FullyConnectedNet(sizes[1:-1], sizes[0], sizes[-1], reg=reg)
+    ref.params = {k: v.astype(np.float64) for k, v in params.items()}
+    X64 = X.astype(np.float64)
+
+    def reference_net(labels):
+        return ref.loss(X64, labels)
+
+    def reference_net_with_student_layers(labels):
+        with reference.using_student(student, LAYERS):
+            return ref.loss(X64, labels)
+
+    def student_layers_alone(labels):
+        return _deep_layered_loss(lambda name, *args: student.call(f"layers.{name}", *args), ref.params, X64,
+                                  labels, reg)
+
+    return reference_net, reference_net_with_student_layers, student_layers_alone
+
+
+def _deep_check(student, reference, X, y, params, reg, what):
+    _check_against_reference(student, reference, X, y, params, reg, what, _deep_net_call, _deep_expected_answers,
+                             _deep_layered_loss)
+
+
+@graded(DEEP_NET + ".loss", points=1, notebook=DEEP_NOTEBOOK)
+def fully_connected_net_loss_matches_reference_at_depths_1_3_and_5(student, reference, rng):
+    for num, input_shape, hidden_dims, classes in [(12, (9,), [], 4), (20, (15,), [10, 8], 5),
+                                                   (8, (3, 2, 2), [7, 6, 5, 4], 4), (1, (6,), [5, 5], 3)]:
+        X, y, params = _deep_problem(rng, num, input_shape, hidden_dims, classes)
+        _deep_check(student, reference, X, y, params, 0.0, f"(reg = 0, hidden_dims = {hidden_dims}, X of "
+                    f"shape {X.shape}, C = {classes})")
+
+
+@graded(DEEP_NET + ".loss", points=1, notebook=DEEP_NOTEBOOK)
+def fully_connected_net_loss_matches_reference_with_reg_and_float32(student, reference, rng):
+    for num, input_shape, hidden_dims, classes, reg, dtype in [
+            (20, (15,), [10, 8], 5, 0.5, np.float64), (8, (3, 2, 2), [7, 6, 5, 4], 4, 3.0, np.float64),
+            (30, (3, 4, 4), [20, 15], 10, 0.1, np.float32), (16, (12,), [9, 8, 7, 6], 5, 0.05, np.float32)]:
+        X, y, params = _deep_problem(rng, num, input_shape, hidden_dims, classes, dtype)
+        _deep_check(student, reference, X, y, params, reg, f"(reg = {reg:g}, hidden_dims = {hidden_dims}, "
+                    f"X of shape {X.shape}, {np.dtype(dtype).name})")
+
+
+def _three_modes(rng, num):
+    """num points in the plane: class 0 in a ring of radius 1 to 2 around the origin, class 1 inside
+    radius 0.6 and outside radius 2.4 (an annulus no line separates)."""
+    radius = np.concatenate([rng.uniform(1.0, 2.0, num // 2), rng.uniform(0.0, 0.6, num // 4),
+                             rng.uniform(2.4, 3.0, num - num // 2 - num // 4)])
+    angle = rng.uniform(0.0, 2 * np.pi, num)
+    y = (np.arange(num) >= num // 2).astype(np.int64)
+    return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1), y
+
+
+@graded(DEEP_NET + ".loss", points=1, uses=LAYERS, notebook=DEEP_NOTEBOOK)
+def fully_connected_net_learns_an_annulus_with_its_gradients(student, reference, rng):
+    X, y = _three_modes(rng, 300)
+    X_test, y_test = _three_modes(rng, 300)
+    sizes = [2, 16, 16, 2]
+    params = {}
+    for i in range(1, len(sizes)):
+        params[f"W{i}"] = rng.standard_normal((sizes[i - 1], sizes[i])) * np.sqrt(2.0 / sizes[i - 1])
+        params[f"b{i}"] = np.zeros(sizes[i])
+    params = _train_with_adam(student, _deep_net_call, params, X, y, 1e-4, steps=300)
+    ref = reference.module(MODULE).FullyConnectedNet(sizes[1:-1], 2, 2)
+    ref.params = params
+    accuracy = float(np.mean(np.argmax(ref.loss(X_test), axis=1) == y_test))
+    check(accuracy >= 0.9,
+          "a three-layer net trained with the gradients of your loss classifies too few points of two "
+          "nested rings right; correct gradients reach at least 90% (no line separates them: check the "
+          "ReLUs in the backward pass and the order of the layers)", f"{accuracy:.0%} right")

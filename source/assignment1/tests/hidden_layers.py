@@ -22,6 +22,10 @@ and np.add.at), then widened by a factor of 50 or more:
   stays below 2e-5 (1 - tanh(x)^2 and s (1 - s) lose digits where the curves saturate);
 - losses: the loss to rtol 1e-6 (float32: 1e-4; measured below 6e-8), dx as above. Hinge margins
   are kept at least 1e-4 away from 0, where the sign of a margin could depend on rounding.
+maxout_forward and maxout_backward get (N, D), (N, d1, d2, d3), N = 1, one piece per unit and
+float32 inputs; their best two pieces are kept 1e-3 of their scale apart, except in the backward
+test with exact ties (two pieces with zero weights and one bias), where the docstring's rule (the
+first winner takes the gradient) is checked against the reference's np.argmax.
 Every bug these tests target (a missing bias, a wrong reshape, a slope on the wrong side, a
 missing alpha, a derivative of the wrong function, a missing 1/N) moves some entry by 1e-2 or more
 of the scale.
@@ -277,6 +281,117 @@ def elu_forward_matches_reference(student, reference, rng):
 @graded(f"{MODULE}.elu_backward", points=0.5)
 def elu_backward_matches_reference(student, reference, rng):
     _elementwise_backward(student, reference, rng, "elu_forward", "elu_backward", ELU_ALPHAS)
+
+
+# -- maxout --------------------------------------------------------------------------------------
+
+MAXOUT_NOTEBOOK = "FullyConnectedNets.ipynb"
+# (N, shape of one input, M units, K pieces, dtype): flat and image-like inputs, one example, one
+# piece per unit (an affine layer), and float32.
+MAXOUT_CASES = [(6, (5,), 4, 3, np.float64), (4, (3, 2, 2), 5, 2, np.float64), (1, (7,), 3, 4, np.float64),
+                (5, (6,), 3, 1, np.float64), (8, (3, 4, 4), 6, 3, np.float32)]
+
+
+def _maxout_inputs(rng, num, input_shape, units, pieces, dtype, ties=False):
+    """x, w, b for a maxout layer. With ``ties``, pieces 0 and 1 of every unit have zero weights
+    and one common bias (an exact tie at every input) and piece 2 beats them on part of the inputs;
+    otherwise the best two pieces are kept 1e-3 of their scale apart, so rounding picks no other."""
+    dim = int(np.prod(input_shape))
+    for _ in range(1000):
+        x = rng.standard_normal((num,) + input_shape).astype(dtype)
+        w = (rng.standard_normal((dim, units, pieces)) / np.sqrt(dim)).astype(dtype)
+        b = rng.standard_normal((units, pieces)).astype(dtype)
+        if ties:
+            w[:, :, :2] = 0.0
+            b[:, 1] = b[:, 0]
+            b[:, 2] = b[:, 0]
+            return x, w, b
+        values = np.sort(np.einsum("nd,dmk->nmk", x.reshape(num, dim).astype(np.float64), w) + b, axis=2)
+        if pieces == 1 or np.min(values[:, :, -1] - values[:, :, -2]) > 1e-3 * np.max(np.abs(values)):
+            return x, w, b
+    raise RuntimeError("could not draw maxout inputs without near ties")
+
+
+def _maxout_forward_mistakes(x, w, b):
+    """Known mistakes of maxout_forward, as the outputs they give."""
+    num, (dim, units, pieces) = x.shape[0], w.shape
+    rows = x.reshape(num, dim).astype(np.float64)
+    products = rows @ w.reshape(dim, units * pieces).astype(np.float64)
+    return [Diagnosis("bias_missing", "the biases are missing: every piece is x @ w[:, m, k] + b[m, k]",
+                      np.max(products.reshape(num, units, pieces), axis=2)),
+            Diagnosis("pieces_read_as_units", "the product of x with w reshaped to (D, M * K) holds the "
+                      "pieces of a unit next to each other: reshape it to (N, M, K) and take the "
+                      "maximum over the last axis",
+                      np.max(products.reshape(num, pieces, units) + b.T, axis=1)),
+            Diagnosis("maxout_clipped_at_zero", "the output is clipped at 0 as by a ReLU: a maxout unit "
+                      "is the largest piece, negative or not",
+                      np.maximum(np.max(products.reshape(num, units, pieces) + b, axis=2), 0.0))]
+
+
+@graded(f"{MODULE}.maxout_forward", points=1, notebook=MAXOUT_NOTEBOOK)
+def maxout_forward_matches_reference(student, reference, rng):
+    ref = reference.module(MODULE).maxout_forward
+    for num, input_shape, units, pieces, dtype in MAXOUT_CASES:
+        x, w, b = _maxout_inputs(rng, num, input_shape, units, pieces, dtype)
+        out, _ = _forward(student, "maxout_forward", x, w, b)
+        check(np.shape(out) == (num, units), f"maxout_forward should return out of shape {(num, units)} "
+                                             f"for w of shape {w.shape}", f"got {np.shape(out)}")
+        expected, _ = ref(*(a.astype(np.float64) for a in (x, w, b)))
+        _compare(out, expected, f"out of maxout_forward for x of shape {x.shape}, {units} units of "
+                 f"{pieces} pieces ({np.dtype(dtype).name})", _tol(dtype), _maxout_forward_mistakes(x, w, b))
+
+
+def _maxout_backward_mistakes(x, w, b, dout, ties):
+    """Known mistakes of maxout_backward, as the db they give (the tie rules only with ``ties``)."""
+    num, (dim, units, pieces) = x.shape[0], w.shape
+    values = (x.reshape(num, dim).astype(np.float64) @ w.reshape(dim, -1).astype(np.float64)).reshape(
+        num, units, pieces) + b
+    winners = values == np.max(values, axis=2, keepdims=True)
+    last = np.zeros_like(values)
+    np.put_along_axis(last, (pieces - 1 - np.argmax(winners[:, :, ::-1], axis=2))[:, :, None],
+                      dout.astype(np.float64)[:, :, None], axis=2)
+    first = np.eye(pieces)[np.argmax(values, axis=2)]  # (N, M, K), one-hot
+    without_dout = Diagnosis("maxout_backward_without_dout", "each winning piece receives 1 instead of "
+                             "the upstream gradient: send dout[i, m] to the winner of out[i, m]",
+                             np.sum(first, axis=0))
+    if not ties:
+        return [without_dout]
+    return [Diagnosis("tie_sent_to_every_winner", "on a tie the whole gradient goes to the first "
+                      "winning piece alone, not to every piece that shares the maximum",
+                      np.sum(winners * dout[:, :, None], axis=0)),
+            Diagnosis("tie_sent_to_last_winner", "on a tie the gradient goes to the first winning piece "
+                      "(the lowest k, as np.argmax picks), not the last", np.sum(last, axis=0)), without_dout]
+
+
+def _check_maxout_backward(student, reference, rng, ties):
+    ref = reference.module(MODULE)
+    for num, input_shape, units, pieces, dtype in MAXOUT_CASES:
+        if ties and pieces < 3:
+            continue
+        x, w, b = _maxout_inputs(rng, num, input_shape, units, pieces, dtype, ties)
+        dout = rng.standard_normal((num, units)).astype(dtype)
+        # The cache the docstring fixes, (x, w, b): a bug in the forward pass costs nothing here.
+        answer = student.call(f"{MODULE}.maxout_backward", dout, (x, w, b))
+        check(isinstance(answer, (tuple, list)) and len(answer) == 3,
+              "maxout_backward should return a tuple (dx, dw, db)")
+        _, ref_cache = ref.maxout_forward(*(a.astype(np.float64) for a in (x, w, b)))
+        expected = ref.maxout_backward(dout.astype(np.float64), ref_cache)
+        where = (f"for x of shape {x.shape}, {units} units of {pieces} pieces ({np.dtype(dtype).name}"
+                 + (", with ties)" if ties else ")"))
+        mistakes = _maxout_backward_mistakes(x, w, b, dout, ties)
+        check(np.shape(answer[0]) != (num, int(np.prod(input_shape))) or len(input_shape) == 1,
+              "dx of maxout_backward has one row per example: reshape it back to the shape of x",
+              diagnosis="dx_not_reshaped")
+        # db first: on ties it shows which piece received the gradient, which the diagnoses name.
+        for index, name in ((2, "db"), (0, "dx"), (1, "dw")):
+            _compare(answer[index], expected[index], f"{name} of maxout_backward {where}", _tol(dtype),
+                     mistakes if name == "db" else ())
+
+
+@graded(f"{MODULE}.maxout_backward", points=1, notebook=MAXOUT_NOTEBOOK)
+def maxout_backward_matches_reference(student, reference, rng):
+    _check_maxout_backward(student, reference, rng, ties=False)
+    _check_maxout_backward(student, reference, rng, ties=True)
 
 
 # -- losses --------------------------------------------------------------------------------------

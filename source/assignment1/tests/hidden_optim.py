@@ -19,6 +19,8 @@ at the step where it matters. Compared: the step next_w - w, which is what the r
 - Every targeted bug (momentum's sign, a velocity or cache that is not kept, the decay applied to
   dw instead of dw^2, Adam without bias correction, t incremented after its use, swapped betas,
   ignored hyperparameters or defaults) changes some step by 1e-2 of its size or more.
+- AdaGrad (graded in FullyConnectedNets.ipynb) runs the same chains as RMSProp; its known mistakes
+  (a cache replaced or decayed instead of summed, epsilon inside the root, no root) are named.
 - Adam is also resumed from a stored state (m, v and t = 5 given), which is how a t incremented
   after use is seen even when the first step is special-cased.
 
@@ -55,6 +57,18 @@ MISTAKES = {
     "sgd_momentum": [("velocity_not_kept", "the step is plain SGD: keep the velocity in "
                       "config['velocity'] and add momentum * velocity to each step",
                       lambda dw, c: -c["learning_rate"] * dw)],
+    "adagrad": [("cache_not_accumulated", "the cache holds only the latest dw ** 2: add each squared "
+                 "gradient to it (cache = cache + dw ** 2), so that steps shrink over time",
+                 lambda dw, c: -c["learning_rate"] * dw / (np.abs(dw) + c["epsilon"])),
+                ("cache_decays", "the cache decays as RMSProp's does: AdaGrad adds every squared "
+                 "gradient in full (cache = cache + dw ** 2)",
+                 lambda dw, c: -c["learning_rate"] * dw / (np.sqrt(0.99 * (c["cache"] - dw * dw) + 0.01 * dw * dw)
+                                                           + c["epsilon"])),
+                ("epsilon_inside_square_root", "epsilon belongs outside the square root: "
+                 "learning_rate * dw / (np.sqrt(cache) + epsilon)",
+                 lambda dw, c: -c["learning_rate"] * dw / np.sqrt(c["cache"] + c["epsilon"])),
+                ("no_square_root", "the step divides by the cache itself: divide by its square root",
+                 lambda dw, c: -c["learning_rate"] * dw / (c["cache"] + c["epsilon"]))],
     "rmsprop": [("epsilon_inside_square_root", "epsilon belongs outside the square root: "
                  "learning_rate * dw / (np.sqrt(cache) + epsilon)",
                  lambda dw, c: -c["learning_rate"] * dw / np.sqrt(c["cache"] + c["epsilon"])),
@@ -110,6 +124,17 @@ def sgd_momentum_matches_reference_over_several_steps(student, reference, rng):
            shapes=[(2, 3, 4)])
     _chain(student, reference, rng, "sgd_momentum", {"learning_rate": 0.1}, "from learning_rate 0.1",
            dtype=np.float32)
+
+
+@graded("optim.adagrad", points=1, notebook="FullyConnectedNets.ipynb")
+def adagrad_matches_reference_over_several_steps(student, reference, rng):
+    _chain(student, reference, rng, "adagrad", None, "from config=None")
+    _chain(student, reference, rng, "adagrad", {"learning_rate": 0.3}, "with learning_rate 0.3")
+    _chain(student, reference, rng, "adagrad", {"learning_rate": 1e-2, "cache": np.full((3, 4), 7.5)},
+           "from a given cache", shapes=[(3, 4)])
+    _chain(student, reference, rng, "adagrad", {"epsilon": 1e-6}, "with epsilon 1e-6", dtype=np.float32)
+    _chain(student, reference, rng, "adagrad", None, "with zero and tiny gradients (epsilon keeps the "
+           "division finite and is added after the square root)", gradient=_zero_and_tiny_gradient)
 
 
 @graded("optim.rmsprop", points=1)

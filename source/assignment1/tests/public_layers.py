@@ -15,12 +15,18 @@ What they check, without any reference solution:
   forward test pass first. At grading time such a failure is not charged twice: while the
   forward pass loses points, this test scores what the hidden tests of the backward pass (which
   do not use your forward pass) score;
+- maxout: a layer whose pieces pick entries of the input, so the winners are known by hand; the
+  backward pass against the numerical gradient of your own forward pass (inputs drawn so that
+  the two best pieces of every unit are at least 0.05 apart: no tie within a step h), and on exact
+  ties (pieces with equal weights and biases) the rule of the docstring: the first winner takes
+  the whole gradient;
 - the two losses: values known by construction (hinge margins worked out by hand, a softmax of
   log-probabilities), sanity values (log C for equal scores), gradients against numerical ones,
   and for softmax_loss that adding 1000 to every score changes nothing (no overflow).
 
 The grader also runs hidden tests that compare every function with the reference solution on random
-inputs of several shapes, including (N, d1, d2, d3) inputs, N = 1 and float32.
+inputs of several shapes, including (N, d1, d2, d3) inputs, N = 1 and float32 (maxout also with one
+piece per unit and with ties).
 """
 import numpy as np
 
@@ -39,6 +45,9 @@ LEAKY_FORWARD = "layers.leaky_relu_forward"
 LEAKY_BACKWARD = "layers.leaky_relu_backward"
 ELU_FORWARD = "layers.elu_forward"
 ELU_BACKWARD = "layers.elu_backward"
+MAXOUT_FORWARD = "layers.maxout_forward"
+MAXOUT_BACKWARD = "layers.maxout_backward"
+MAXOUT_NOTEBOOK = "FullyConnectedNets.ipynb"  # maxout belongs to the deeper networks' notebook
 SVM_LOSS = "layers.svm_loss"
 SOFTMAX_LOSS = "layers.softmax_loss"
 
@@ -270,6 +279,118 @@ def elu_forward_known_values(student):
 @graded(ELU_BACKWARD, points=0.5, uses=(ELU_FORWARD,))
 def elu_backward_matches_numerical_gradient(student, rng):
     _check_elementwise_backward(student, ELU_FORWARD, ELU_BACKWARD, rng, (4, 3), args=(1.7,))
+
+
+# -- maxout --------------------------------------------------------------------------------------
+
+def _hand_set_maxout():
+    """D = 3 inputs, M = 2 units of K = 3 pieces, N = 2 examples.
+
+    Unit 0: its pieces are the three inputs, plus the biases (0.5, 0, -1).
+      x = (1, 2, -1): pieces (1.5, 2, -2)  -> 2, piece 1 wins
+      x = (0, -1, 3): pieces (0.5, -1, 2)  -> 2, piece 2 wins
+    Unit 1: x0 + x1, -x0, and a constant 0.5 (zero weights, bias 0.5).
+      x = (1, 2, -1): pieces (3, -1, 0.5)  -> 3, piece 0 wins
+      x = (0, -1, 3): pieces (-1, 0, 0.5)  -> 0.5, piece 2 wins
+    """
+    x = np.array([[1.0, 2.0, -1.0], [0.0, -1.0, 3.0]])
+    w = np.zeros((3, 2, 3))
+    w[[0, 1, 2], 0, [0, 1, 2]] = 1.0
+    w[[0, 1], 1, 0] = 1.0
+    w[0, 1, 1] = -1.0
+    b = np.array([[0.5, 0.0, -1.0], [0.0, 0.0, 0.5]])
+    out = np.array([[2.0, 3.0], [2.0, 0.5]])
+    return x, w, b, out
+
+
+@graded(MAXOUT_FORWARD, points=1, notebook=MAXOUT_NOTEBOOK)
+def maxout_forward_known_winners(student):
+    x, w, b, expected = _hand_set_maxout()
+    out = _output(student, MAXOUT_FORWARD, x, w, b, shape=(2, 2))
+    if not np.allclose(out, expected, rtol=1e-12, atol=1e-12):
+        without_bias = np.max(np.einsum("nd,dmk->nmk", x, w), axis=2)
+        check(not np.allclose(out, without_bias), "maxout_forward leaves out the biases: every "
+              "piece is x @ w[:, m, k] + b[m, k]", diagnosis="bias_missing")
+        raise TestFailure("maxout_forward on a layer whose pieces pick entries of x gave the wrong "
+                          "outputs: out[i, m] is the largest of the K pieces x[i] @ w[:, m, k] + b[m, k]",
+                          f"got {out.tolist()}, expected {expected.tolist()}")
+    reshaped = _output(student, MAXOUT_FORWARD, x.reshape(2, 1, 3), w, b, shape=(2, 2))
+    check(np.allclose(reshaped, expected, rtol=1e-12, atol=1e-12), "maxout_forward should accept "
+          "inputs of shape (N, d_1, ..., d_k): x of shape (2, 1, 3) must give the same outputs as (2, 3)")
+
+
+def _maxout_inputs(rng, num, input_shape, units, pieces, gap=0.05):
+    """x, w, b with the best two pieces of every (example, unit) at least ``gap`` apart."""
+    dim = int(np.prod(input_shape))
+    for _ in range(1000):
+        x = rng.standard_normal((num,) + input_shape)
+        w = rng.standard_normal((dim, units, pieces)) / np.sqrt(dim)
+        b = 0.5 * rng.standard_normal((units, pieces))
+        values = np.sort(np.einsum("nd,dmk->nmk", x.reshape(num, dim), w) + b, axis=2)
+        if np.min(values[:, :, -1] - values[:, :, -2]) > gap:
+            return x, w, b
+    raise RuntimeError("could not draw maxout inputs without near ties")
+
+
+def _maxout_backward(student, dout, cache, shapes):
+    answer = student.call(MAXOUT_BACKWARD, dout, cache)
+    check(isinstance(answer, (tuple, list)) and len(answer) == 3,
+          f"maxout_backward should return a tuple (dx, dw, db); got {type(answer).__name__}")
+    grads = []
+    for value, name, shape in zip(answer, ("dx", "dw", "db"), shapes):
+        grad = as_array(value, f"{name} returned by maxout_backward")
+        flat = name == "dx" and grad.shape == (shape[0], int(np.prod(shape[1:]))) != shape
+        check(grad.shape == shape, f"maxout_backward returned {name} of shape {grad.shape}; expected "
+                                   f"{shape}" + (": reshape it back to the shape of x" if flat else ""),
+              diagnosis="dx_not_reshaped" if flat else "")
+        grads.append(grad.astype(np.float64))
+    return grads
+
+
+@graded(MAXOUT_BACKWARD, points=1, uses=(MAXOUT_FORWARD,), notebook=MAXOUT_NOTEBOOK)
+def maxout_backward_matches_numerical_gradient(student, rng):
+    x, w, b = _maxout_inputs(rng, 4, (2, 3), 5, 3)
+    dout = rng.standard_normal((4, 5))
+    _, cache = _forward(student, MAXOUT_FORWARD, x, w, b)
+    dx, dw, db = _maxout_backward(student, dout, cache, (x.shape, w.shape, b.shape))
+    out = lambda x_, w_, b_: _output(student, MAXOUT_FORWARD, x_, w_, b_, shape=(4, 5))  # noqa: E731
+    _assert_gradient(dx, _numerical_gradient(lambda z: out(z, w, b), x, dout), "dx of maxout_backward")
+    _assert_gradient(dw, _numerical_gradient(lambda z: out(x, z, b), w, dout), "dw of maxout_backward")
+    _assert_gradient(db, _numerical_gradient(lambda z: out(x, w, z), b, dout), "db of maxout_backward")
+
+
+@graded(MAXOUT_BACKWARD, points=1, notebook=MAXOUT_NOTEBOOK)
+def maxout_backward_sends_a_tie_to_the_first_winner(student):
+    # Unit 0: pieces 0 and 1 have zero weights and the same bias 1, so they tie at 1 for every
+    # input; piece 2 (weights (1, 1), bias 1) beats them where x0 + x1 > 0, that is for x[1] only.
+    # Unit 1: a single winner, piece 1 (bias 5). The cache is (x, w, b), as the docstring fixes it.
+    x = np.array([[-1.0, 0.5], [2.0, 1.0]])
+    w = np.zeros((2, 2, 3))
+    w[:, 0, 2] = 1.0
+    w[:, 1, 0] = -1.0
+    b = np.array([[1.0, 1.0, 1.0], [0.0, 5.0, -3.0]])
+    dout = np.array([[2.0, -1.0], [3.0, 0.5]])
+    dx, dw, db = _maxout_backward(student, dout, (x, w, b), (x.shape, w.shape, b.shape))
+    # Unit 0 sends dout[0, 0] = 2 to piece 0 (the first of the tie) and dout[1, 0] = 3 to piece 2;
+    # unit 1 sends all of its gradient to piece 1.
+    expected_db = np.array([[2.0, 0.0, 3.0], [0.0, -0.5, 0.0]])
+    if not np.allclose(db, expected_db, rtol=1e-12, atol=1e-12):
+        check(not np.allclose(db, [[2.0, 2.0, 3.0], [0.0, -0.5, 0.0]]), "on a tie the whole gradient "
+              "goes to the first winning piece alone: here it was given to every piece that shares "
+              "the maximum (the docstring's rule is np.argmax's)", diagnosis="tie_sent_to_every_winner")
+        check(not np.allclose(db, [[0.0, 2.0, 3.0], [0.0, -0.5, 0.0]]), "on a tie the gradient goes to "
+              "the first winning piece (the lowest k, as np.argmax picks), not the last",
+              diagnosis="tie_sent_to_last_winner")
+        raise TestFailure("db of maxout_backward is wrong: each output's gradient goes to its winning "
+                          "piece alone, on a tie to the first of them", f"got {db.tolist()}, expected "
+                          f"{expected_db.tolist()}")
+    expected_dw = np.zeros((2, 2, 3))
+    expected_dw[:, 0, 0] = 2.0 * x[0]
+    expected_dw[:, 0, 2] = 3.0 * x[1]
+    expected_dw[:, 1, 1] = dout[:, 1] @ x
+    assert_close(dw, expected_dw, "dw of maxout_backward on the layer worked out by hand", rtol=1e-9)
+    expected_dx = np.array([[0.0, 0.0], [3.0, 3.0]])  # only piece 2 of unit 0 has weights that win
+    assert_close(dx, expected_dx, "dx of maxout_backward on the layer worked out by hand", rtol=1e-9)
 
 
 # -- losses --------------------------------------------------------------------------------------
