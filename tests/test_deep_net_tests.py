@@ -148,12 +148,95 @@ DEEP_LOSS_WITHOUT_LAYERS = '''
         return loss, grads
 '''
 
+# The winner's index kept in the cache-free way: recomputed, then a mask of the first maximum.
+MAXOUT_FIRST_MAXIMUM_MASK = '''
+def maxout_backward(dout, cache):
+    x, w, b = cache
+    N = x.shape[0]
+    D, M, K = w.shape
+    flat = x.reshape(N, D)
+    values = np.tensordot(flat, w, axes=(1, 0)) + b
+    is_max = values == values.max(axis=2, keepdims=True)
+    first = is_max & (np.cumsum(is_max, axis=2) == 1)
+    dvalues = np.where(first, dout[:, :, None], 0.0)
+    dx = np.tensordot(dvalues, w, axes=([1, 2], [1, 2])).reshape(x.shape)
+    dw = np.tensordot(flat, dvalues, axes=(0, 0))
+    db = dvalues.sum(0)
+    return dx, dw, db
+'''
+
+MAXOUT_TAKE_ALONG_AXIS = '''
+def maxout_forward(x, w, b):
+    N = x.shape[0]
+    D, M, K = w.shape
+    values = np.matmul(x.reshape(N, D), w.reshape(D, M * K)).reshape(N, M, K) + b[None, :, :]
+    winner = values.argmax(axis=-1)
+    out = np.take_along_axis(values, winner[..., None], axis=-1)[..., 0]
+    return out, (x, w, b)
+'''
+
+ADAGRAD_WITH_NUMPY_FUNCTIONS = '''
+def adagrad(w, dw, config=None):
+    config = {} if config is None else config
+    lr = config.setdefault("learning_rate", 1e-2)
+    eps = config.setdefault("epsilon", 1e-8)
+    config["cache"] = config.get("cache", np.zeros_like(w)) + np.square(dw)
+    return np.subtract(w, lr * np.divide(dw, np.sqrt(config["cache"]) + eps)), config
+'''
+
+# np.random.normal, the forward pass with separate affine and ReLU layers and a dict of caches.
+DEEP_INIT_WITH_NORMAL = '''
+    def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, reg=0.0, weight_scale=1e-2,
+                 dtype=np.float64, seed=None):
+        self.reg = reg
+        self.dtype = dtype
+        self.num_layers = len(hidden_dims) + 1
+        source = np.random.RandomState(seed) if seed is not None else np.random
+        self.params = {}
+        previous = input_dim
+        for i, size in enumerate(list(hidden_dims) + [num_classes]):
+            self.params["W" + str(i + 1)] = source.normal(0.0, weight_scale, (previous, size)).astype(dtype)
+            self.params["b" + str(i + 1)] = np.zeros(size).astype(dtype)
+            previous = size
+'''
+
+DEEP_LOSS_WITH_SEPARATE_LAYERS = '''
+    def loss(self, X, y=None):
+        from layers import relu_forward, relu_backward
+        caches = {}
+        h = X
+        for i in range(1, self.num_layers):
+            a, caches["affine%d" % i] = affine_forward(h, self.params["W%d" % i], self.params["b%d" % i])
+            h, caches["relu%d" % i] = relu_forward(a)
+        L = self.num_layers
+        scores, caches["affine%d" % L] = affine_forward(h, self.params["W%d" % L], self.params["b%d" % L])
+        if y is None:
+            return scores
+        loss, d = softmax_loss(scores, y)
+        grads = {}
+        for i in range(L, 0, -1):
+            if i < L:
+                d = relu_backward(d, caches["relu%d" % i])
+            d, dW, grads["b%d" % i] = affine_backward(d, caches["affine%d" % i])
+            W = self.params["W%d" % i]
+            grads["W%d" % i] = dW + self.reg * W
+            loss += 0.5 * self.reg * np.sum(W ** 2)
+        return loss, grads
+'''
+
 CORRECT = {
     "reference": lambda: edited(),
     "maxout_piece_by_piece_and_one_hot_backward": lambda: edited(
         ("layers.py", Def("maxout_forward"), MAXOUT_PIECE_BY_PIECE),
         ("layers.py", Def("maxout_backward"), MAXOUT_BACKWARD_ONE_HOT)),
     "adagrad_in_place": lambda: edited(("optim.py", Def("adagrad"), ADAGRAD_IN_PLACE)),
+    "adagrad_with_numpy_functions": lambda: edited(("optim.py", Def("adagrad"), ADAGRAD_WITH_NUMPY_FUNCTIONS)),
+    "maxout_take_along_axis_and_first_maximum_mask": lambda: edited(
+        ("layers.py", Def("maxout_forward"), MAXOUT_TAKE_ALONG_AXIS),
+        ("layers.py", Def("maxout_backward"), MAXOUT_FIRST_MAXIMUM_MASK)),
+    "deep_net_with_separate_layers_and_normal_init": lambda: edited(
+        ("classifiers/fc_net.py", Def("__init__", method=True, cls="FullyConnectedNet"), DEEP_INIT_WITH_NORMAL),
+        ("classifiers/fc_net.py", Def("loss", method=True, cls="FullyConnectedNet"), DEEP_LOSS_WITH_SEPARATE_LAYERS)),
     "deep_net_without_the_layers_and_default_rng": lambda: edited(
         ("classifiers/fc_net.py", Def("__init__", method=True, cls="FullyConnectedNet"), DEEP_INIT_WITH_ZIP),
         ("classifiers/fc_net.py", Def("loss", method=True, cls="FullyConnectedNet"), DEEP_LOSS_WITHOUT_LAYERS)),

@@ -349,11 +349,11 @@ def _maxout_backward(student, dout, cache, shapes):
 
 @graded(MAXOUT_BACKWARD, points=1, uses=(MAXOUT_FORWARD,), notebook=MAXOUT_NOTEBOOK)
 def maxout_backward_matches_numerical_gradient(student, rng):
-    x, w, b = _maxout_inputs(rng, 4, (2, 3), 5, 3)
-    dout = rng.standard_normal((4, 5))
+    x, w, b = _maxout_inputs(rng, 3, (2, 2), 4, 3)
+    dout = rng.standard_normal((3, 4))
     _, cache = _forward(student, MAXOUT_FORWARD, x, w, b)
     dx, dw, db = _maxout_backward(student, dout, cache, (x.shape, w.shape, b.shape))
-    out = lambda x_, w_, b_: _output(student, MAXOUT_FORWARD, x_, w_, b_, shape=(4, 5))  # noqa: E731
+    out = lambda x_, w_, b_: _output(student, MAXOUT_FORWARD, x_, w_, b_, shape=(3, 4))  # noqa: E731
     _assert_gradient(dx, _numerical_gradient(lambda z: out(z, w, b), x, dout), "dx of maxout_backward")
     _assert_gradient(dw, _numerical_gradient(lambda z: out(x, z, b), w, dout), "dw of maxout_backward")
     _assert_gradient(db, _numerical_gradient(lambda z: out(x, w, z), b, dout), "db of maxout_backward")

@@ -51,10 +51,12 @@ FullyConnectedNet, the same way:
   gradient is compared with the known mistakes (for both nets): the penalty's gradient missing or
   doubled (2 * reg * W, the linear classifiers' convention), and the ReLUs skipped in the backward
   pass (computed with the reference layers).
-- training: two nested rings (class 0 between radius 1 and 2, class 1 inside 0.6 and outside 2.4),
-  300 full-batch Adam steps (learning rate 0.05, reg 1e-4) of a [16, 16] net, from He-scaled
-  weights drawn here, with the student's gradients must classify 90% of 300 fresh points right.
-  Over 100 seeds the reference reached at least 98.7% (with 150 steps one seed stopped at 78%).
+- training: "three modes", six blobs (standard deviation 0.35) around a circle of radius 2 with
+  the classes alternating, which a line separates at best about two thirds right. 60 full-batch
+  Adam steps (learning rate 0.05, reg 1e-4) of a [16, 16] net, from He-scaled weights drawn here,
+  with the student's gradients must classify 90% of 300 fresh points right. Over 200 seeds the
+  reference reached at least 97.3%. (Two nested rings needed 300 steps for the same margin: one
+  seed in 100 stopped at 78% after 150, and every sandbox call costs about a millisecond.)
 """
 import numpy as np
 
@@ -528,17 +530,15 @@ def fully_connected_net_loss_matches_reference_with_reg_and_float32(student, ref
 
 
 def _three_modes(rng, num):
-    """num points in the plane: class 0 in a ring of radius 1 to 2 around the origin, class 1 inside
-    radius 0.6 and outside radius 2.4 (an annulus no line separates)."""
-    radius = np.concatenate([rng.uniform(1.0, 2.0, num // 2), rng.uniform(0.0, 0.6, num // 4),
-                             rng.uniform(2.4, 3.0, num - num // 2 - num // 4)])
-    angle = rng.uniform(0.0, 2 * np.pi, num)
-    y = (np.arange(num) >= num // 2).astype(np.int64)
-    return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1), y
+    """num points in the plane from six blobs around a circle of radius 2, the classes alternating
+    (each class has three modes, which no line separates)."""
+    mode = rng.integers(0, 6, num)
+    centres = 2.0 * np.stack([np.cos(mode * np.pi / 3), np.sin(mode * np.pi / 3)], axis=1)
+    return centres + 0.35 * rng.standard_normal((num, 2)), (mode % 2).astype(np.int64)
 
 
 @graded(DEEP_NET + ".loss", points=1, uses=LAYERS, notebook=DEEP_NOTEBOOK)
-def fully_connected_net_learns_an_annulus_with_its_gradients(student, reference, rng):
+def fully_connected_net_learns_three_modes_with_its_gradients(student, reference, rng):
     X, y = _three_modes(rng, 300)
     X_test, y_test = _three_modes(rng, 300)
     sizes = [2, 16, 16, 2]
@@ -546,11 +546,11 @@ def fully_connected_net_learns_an_annulus_with_its_gradients(student, reference,
     for i in range(1, len(sizes)):
         params[f"W{i}"] = rng.standard_normal((sizes[i - 1], sizes[i])) * np.sqrt(2.0 / sizes[i - 1])
         params[f"b{i}"] = np.zeros(sizes[i])
-    params = _train_with_adam(student, _deep_net_call, params, X, y, 1e-4, steps=300)
+    params = _train_with_adam(student, _deep_net_call, params, X, y, 1e-4, steps=60)
     ref = reference.module(MODULE).FullyConnectedNet(sizes[1:-1], 2, 2)
     ref.params = params
     accuracy = float(np.mean(np.argmax(ref.loss(X_test), axis=1) == y_test))
     check(accuracy >= 0.9,
-          "a three-layer net trained with the gradients of your loss classifies too few points of two "
-          "nested rings right; correct gradients reach at least 90% (no line separates them: check the "
-          "ReLUs in the backward pass and the order of the layers)", f"{accuracy:.0%} right")
+          "a three-layer net trained with the gradients of your loss classifies too few points of "
+          "six alternating blobs right; correct gradients reach at least 90% (no line separates the "
+          "classes: check the ReLUs in the backward pass and the order of the layers)", f"{accuracy:.0%} right")
