@@ -1,7 +1,8 @@
-"""The ``autograder`` command: release, check, grade, demo."""
+"""The ``autograder`` command: release, check, grade, similarity, demo."""
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from .sandbox.runner import Limits
 
@@ -53,6 +54,25 @@ def _cmd_grade(args):
     return 3 if summary.not_graded else 0
 
 
+def _cmd_similarity(args):
+    from .report import write_atomic
+    from .similarity import SimilarityError, compare_class, report_json, summary_lines
+    from .similarity_html import render
+    release = Path(args.course) / "release" / args.assignment
+    try:
+        report = compare_class(args.submissions, release, assignment=args.assignment, threshold=args.threshold,
+                               workers=args.workers)
+    except SimilarityError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        write_atomic(Path(args.json), report_json(report))
+    if args.html:
+        write_atomic(Path(args.html), render(report))
+    print("\n".join(summary_lines(report)))
+    return 0
+
+
 def _cmd_demo(args):
     from .demo import run_demo
     return run_demo(course_dir=args.course, workers=args.workers)
@@ -89,6 +109,17 @@ def _parser():
                    help="grade even where student code cannot be isolated (no Linux user namespaces): "
                         "resource limits only; recorded in grades.json and the feedback")
     g.set_defaults(run=_cmd_grade)
+
+    s = sub.add_parser("similarity", help="rank pairs of students by the code they share beyond the starter code")
+    s.add_argument("submissions", help="folder of <student>/<assignment>/... folders or <student>.zip files")
+    s.add_argument("--assignment", default="assignment1")
+    s.add_argument("--course", default=".", help="course folder holding release/ (default: .)")
+    s.add_argument("--threshold", type=float, default=0.6, metavar="T",
+                   help="pairs scoring at least T are marked for review (default: %(default)g)")
+    s.add_argument("--html", default=None, metavar="FILE", help="write the report with side-by-side code to FILE")
+    s.add_argument("--json", default=None, metavar="FILE", help="write [{a, b, score, functions}] to FILE")
+    s.add_argument("--workers", type=int, default=None, help="parallel processes (default: one per core)")
+    s.set_defaults(run=_cmd_similarity)
 
     d = sub.add_parser("demo", help="release, then grade a small demo class")
     d.add_argument("--course", default=".", help="course folder holding source/ (default: .)")

@@ -1,64 +1,132 @@
 """``autograder demo`` (what ``make demo`` runs): release assignment1, build a small demo class,
 grade it in parallel, and show that the scores come out as they should.
 
-The class: the reference solution, the untouched stubs, a partly correct submission (no square
-root in the vectorized distances, vote ties broken towards the larger label: its feedback names
-both), and a submission that attacks the grader in every graded function.
+The class: the reference solution, the untouched stubs, a partly correct kNN written independently
+(no square root in the vectorized distances, vote ties broken towards the larger label: its
+feedback names both), a submission that attacks the grader in every graded function, and two
+copiers: Eve hands in Ada's work with renamed variables and reordered functions, Fay hands in Cy's
+with rewritten comments. After grading, ``autograder similarity`` must put the two copied pairs
+at the top of its report, above every honest pair.
 """
+import ast
 import csv
+import io
 import json
 import shutil
 import sys
 import time
+import tokenize
 from pathlib import Path
 
 from .grade import grade_class
 from .gradebook import Gradebook
 from .release import release_assignment
+from .report import write_atomic
+from .similarity import compare_class, report_json, summary_lines
+from .similarity_html import render
 from .sandbox import NO_ISOLATION, Limits, isolation_available
 
 ASSIGNMENT = "assignment1"
 MODULE = Path("classifiers") / "k_nearest_neighbor.py"
 KNN = "classifiers.k_nearest_neighbor.KNearestNeighbor."
-PARTIAL_BUGS = {
-    # the reference line -> the buggy line a student might write
-    "dists = np.sqrt(np.maximum(sq_dists, 0.0))": "dists = np.maximum(sq_dists, 0.0)",
-    "y_pred[i] = np.argmax(votes)": "y_pred[i] = len(votes) - 1 - np.argmax(votes[::-1])",
-}
+HONEST = ("ada_reference", "ben_stubs", "cy_partial", "dee_cheater")
+COPIERS = ("eve_copies_ada", "fay_copies_cy")
+# What eve renames in ada's code (every occurrence of the name, attribute names excepted).
+EVE_NAMES = {"out": "result", "cache": "stash", "dx": "grad_input", "dw": "grad_weights", "db": "grad_bias",
+             "dout": "upstream", "x": "inputs", "rows": "flat", "dists": "distances", "loss": "objective",
+             "grads": "gradients", "scores": "class_scores", "config": "settings", "hog": "histogram"}
+
+
+def rename_names(text, names):
+    """``text`` with every identifier in ``names`` renamed, except attributes (``.x``) and the
+    names of functions and classes (the grader calls those)."""
+    tokens, previous, out = list(tokenize.generate_tokens(io.StringIO(text).readline)), "", []
+    for tok in tokens:
+        if tok.type == tokenize.NAME and previous not in (".", "def", "class") and tok.string in names:
+            tok = tok._replace(string=names[tok.string])
+        out.append(tok)
+        if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+            previous = tok.string
+    return tokenize.untokenize(out)
+
+
+def rewrite_comments(text):
+    """``text`` with every comment and docstring replaced by words of the copier's own."""
+    out = []
+    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        if tok.type == tokenize.COMMENT:
+            tok = tok._replace(string="# my own comment")
+        elif tok.type == tokenize.STRING and tok.string.startswith('"""'):
+            tok = tok._replace(string='"""Written by me."""')
+        out.append(tok)
+    return tokenize.untokenize(out)
+
+
+def reorder_functions(text):
+    """``text`` with its top-level functions in the opposite order; other statements after the
+    first function (constants, which may name functions) move after all of them, and comment
+    banners between functions are dropped."""
+    tree = ast.parse(text)
+    lines = text.splitlines()
+    first = next((i for i, node in enumerate(tree.body) if isinstance(node, ast.FunctionDef)), None)
+    if first is None:
+        return text
+
+    def source(node):
+        start = node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
+        return "\n".join(lines[start - 1:node.end_lineno])
+
+    rest = tree.body[first:]
+    functions = [source(n) for n in rest if isinstance(n, ast.FunctionDef)]
+    others = [source(n) for n in rest if not isinstance(n, ast.FunctionDef)]
+    head = lines[:tree.body[first].lineno - 1]
+    return "\n".join(head + ["\n\n".join(reversed(functions))] + [""] + others) + "\n"
 
 
 def _build_class(course, release_dir, submitted):
     if submitted.exists():
         shutil.rmtree(submitted)
     source = course / "source" / ASSIGNMENT
-    reference_code = (source / MODULE).read_text()
-    partial_code = reference_code
-    for good, bad in PARTIAL_BUGS.items():
-        if good not in partial_code:
-            raise RuntimeError(f"demo: the reference no longer contains {good!r}; update PARTIAL_BUGS")
-        partial_code = partial_code.replace(good, bad)
-    cheater_code = (Path(__file__).parent / "demo_data" / "cheater_k_nearest_neighbor.py").read_text()
-    students = {"ada_reference": reference_code, "ben_stubs": None, "cy_partial": partial_code,
-                "dee_cheater": cheater_code}
-    # Ada and Cy solved the rest of the assignment with the reference; Ben and Dee left it as stubs.
-    solved_rest = {"ada_reference", "cy_partial"}
-    for student, code in students.items():
+    demo_data = Path(__file__).parent / "demo_data"
+    knn = {"ada_reference": (source / MODULE).read_text(),
+           "cy_partial": (demo_data / "partial_k_nearest_neighbor.py").read_text(),
+           "dee_cheater": (demo_data / "cheater_k_nearest_neighbor.py").read_text()}
+    # Ada solved everything with the reference; Cy wrote her own kNN and left the rest as stubs;
+    # Ben changed nothing; Dee attacks the grader in every kNN function.
+    for student in HONEST:
         folder = submitted / student / ASSIGNMENT
         shutil.copytree(release_dir, folder)
-        if student in solved_rest:
+        if student == "ada_reference":
             for module in source.rglob("*.py"):
                 relative = module.relative_to(source)
                 if relative.parts[0] != "tests":
                     shutil.copyfile(module, folder / relative)
-        if code is not None:
-            (folder / MODULE).write_text(code)
-    return list(students)
+        if student in knn:
+            (folder / MODULE).write_text(knn[student])
+    # Eve hands in Ada's work with variables renamed and the functions of layers.py and features.py
+    # reordered; Fay hands in Cy's with the comments and docstrings rewritten.
+    for copier, original, disguise in (("eve_copies_ada", "ada_reference", "rename"),
+                                       ("fay_copies_cy", "cy_partial", "comments")):
+        folder = submitted / copier / ASSIGNMENT
+        shutil.copytree(submitted / original / ASSIGNMENT, folder)
+        for path in folder.rglob("*.py"):
+            if "tests" in path.relative_to(folder).parts:
+                continue
+            text = path.read_text()
+            if disguise == "rename":
+                changed = rename_names(text, EVE_NAMES)
+                if path.name in ("layers.py", "features.py"):
+                    changed = reorder_functions(changed)
+            else:
+                changed = rewrite_comments(text)
+            path.write_text(changed)
+    return list(HONEST + COPIERS)
 
 
 def _expectations(records):
     """(description, ok) pairs comparing the demo's scores with what each student deserves."""
     by = {r["student"]: r for r in records}
-    missing = sorted({"ada_reference", "ben_stubs", "cy_partial", "dee_cheater"} - set(by))
+    missing = sorted(set(HONEST + COPIERS) - set(by))
     if missing:
         return [(f"every demo student was graded (NOT GRADED: {', '.join(missing)})", False)]
 
@@ -84,6 +152,16 @@ def _expectations(records):
     ]
 
 
+def _similarity_check(report):
+    """The two copied pairs come first, at or above the threshold, and no honest pair is flagged."""
+    copied = [{"ada_reference", "eve_copies_ada"}, {"cy_partial", "fay_copies_cy"}]
+    top = [{p["a"], p["b"]} for p in report.pairs[:2]]
+    honest_flagged = [p for p in report.flagged() if {p["a"], p["b"]} not in copied]
+    ok = sorted(map(sorted, top)) == sorted(map(sorted, copied)) and all(p["flagged"] for p in report.pairs[:2]) \
+        and not honest_flagged
+    return "the two copied pairs head the similarity report, no honest pair is flagged", ok
+
+
 def _agreement(out, records):
     """Do the gradebook, the JSON file and grades.csv hold the same totals?"""
     json_totals = {r["student"]: r["score"] for r in json.loads((out / "grades.json").read_text())}
@@ -97,10 +175,11 @@ def run_demo(course_dir=".", workers=None):
     course = Path(course_dir).resolve()
     out = course / "demo_class"
     t0 = time.monotonic()
-    print(f"[1/3] release: source/{ASSIGNMENT} -> release/{ASSIGNMENT}")
+    print(f"[1/4] release: source/{ASSIGNMENT} -> release/{ASSIGNMENT}")
     release_dir = release_assignment(ASSIGNMENT, course_dir=course)
-    print(f"[2/3] demo class in {out.relative_to(course)}/submitted: ", end="")
-    for stale in ("autograded", "feedback", "gradebook.db", "grades.csv", "grades.json"):
+    print(f"[2/4] demo class in {out.relative_to(course)}/submitted: ", end="")
+    for stale in ("autograded", "feedback", "gradebook.db", "grades.csv", "grades.json", "similarity.html",
+                  "similarity.json"):
         target = out / stale
         shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
     students = _build_class(course, release_dir, out / "submitted")
@@ -109,7 +188,7 @@ def run_demo(course_dir=".", workers=None):
         print(f"error: {NO_ISOLATION}, and the demo class includes a cheater: nothing is graded here. "
               "Run the demo on Linux with user namespaces.", file=sys.stderr)
         return 2
-    print("[3/3] grading with public and hidden tests (sandbox: namespaces and an allow-listed root: "
+    print("[3/4] grading with public and hidden tests (sandbox: namespaces and an allow-listed root: "
           "no network, nothing of the course visible, a time budget per student)")
     summary = grade_class(out / "submitted", ASSIGNMENT, course_dir=course, workers=workers,
                           json_path=out / "grades.json", force=True, out_dir=out,
@@ -120,10 +199,17 @@ def run_demo(course_dir=".", workers=None):
     checks = _expectations(records)
     if all(ok for _, ok in checks):
         checks.append(("gradebook, grades.json and grades.csv agree", _agreement(out, records)))
+    print(f"\n[4/4] similarity report: {(out / 'similarity.html').relative_to(course)}")
+    report = compare_class(out / "submitted", release_dir, assignment=ASSIGNMENT, workers=workers, progress=False)
+    write_atomic(out / "similarity.html", render(report))
+    write_atomic(out / "similarity.json", report_json(report))
+    print("\n".join(summary_lines(report, top=4)))
+    checks.append(_similarity_check(report))
     print()
     for text, ok in checks:
         print(f"  {'ok  ' if ok else 'FAIL'} {text}")
     print(f"\ndemo finished in {time.monotonic() - t0:.0f} s. Open "
           f"{(out / 'feedback' / 'cy_partial' / ASSIGNMENT / 'autograder.html').relative_to(course)} "
-          f"to see what a student gets back.")
+          f"to see what a student gets back, {(out / 'similarity.html').relative_to(course)} for the "
+          f"similarity report.")
     return 0 if all(ok for _, ok in checks) else 1
