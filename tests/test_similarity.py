@@ -244,3 +244,26 @@ def test_zipped_unreadable_and_hostile_submissions(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "ann - eve" in printed.splitlines()[1]
     assert "zed: not compared" in printed
+
+
+def test_notebook_solution_cells_are_compared(tmp_path):
+    import nbformat
+    source_nb = nbformat.read(SOURCE / "FullyConnectedNets.ipynb", as_version=4)
+    solution = next(c.source for c in source_nb.cells
+                    if c.metadata.get("nbgrader", {}).get("grade_id") == "fc-best-model")
+    solution = solution.replace("### BEGIN SOLUTION\n", "").replace("### END SOLUTION\n", "")
+    other = ("best_model = FullyConnectedNet([300], reg=0.05, dtype=np.float32)\n"
+             "for epochs in (2, 4):\n    s = Solver(best_model, data, num_epochs=epochs)\n    s.train()\n"
+             "    best_val, best_solver = max(best_val, s.best_val_acc), s\n")
+    root = write_class(tmp_path / "submitted", {"ann": stubs(), "bob": stubs(), "eve": stubs()})
+    for student, code in (("ann", solution), ("bob", other), ("eve", renamed(solution))):
+        nb = nbformat.read(RELEASE / "FullyConnectedNets.ipynb", as_version=4)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == "fc-best-model":
+                cell.source = code
+        nbformat.write(nb, root / student / "assignment1" / "FullyConnectedNets.ipynb")
+    report = compare_class(root, RELEASE, workers=1, progress=False)
+    top = report.pairs[0]
+    assert {top["a"], top["b"]} == {"ann", "eve"} and top["flagged"], json.dumps(report.pairs[:2])
+    assert top["functions"][0]["name"] == "FullyConnectedNets.ipynb: fc-best-model"
+    assert score(report, "ann", "bob") < DEFAULT_THRESHOLD
