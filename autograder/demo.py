@@ -12,6 +12,7 @@ import ast
 import csv
 import io
 import json
+import re
 import shutil
 import sys
 import time
@@ -35,6 +36,34 @@ COPIERS = ("eve_copies_ada", "fay_copies_cy")
 EVE_NAMES = {"out": "result", "cache": "stash", "dx": "grad_input", "dw": "grad_weights", "db": "grad_bias",
              "dout": "upstream", "x": "inputs", "rows": "flat", "dists": "distances", "loss": "objective",
              "grads": "gradients", "scores": "class_scores", "config": "settings", "hog": "histogram"}
+
+
+# Cy's own kNN, written independently of the reference, with two bugs: no square root in the
+# vectorized distances, vote ties broken towards the larger label. One entry per stub of the
+# released module, in order (two loops, one loop, no loops, predict_labels).
+CY_KNN = [
+    "delta = X[i].astype(float) - self.X_train[j]\n"
+    "dists[i, j] = np.sqrt(np.dot(delta, delta))\n",
+    "gaps = self.X_train - X[i].astype(float)\n"
+    "dists[i] = np.sqrt((gaps ** 2).sum(axis=1))\n",
+    "test = X.astype(float)\n"
+    "train = self.X_train.astype(float)\n"
+    "a = (test ** 2).sum(axis=1).reshape(-1, 1)\n"
+    "b = (train ** 2).sum(axis=1).reshape(1, -1)\n"
+    "dists = np.maximum(a + b - 2 * test.dot(train.T), 0)\n",
+    "order = np.argsort(dists[i], kind=\"stable\")[:k]\n"
+    "counts = np.bincount(np.asarray(self.y_train)[order].astype(int))\n"
+    "y_pred[i] = len(counts) - 1 - np.argmax(counts[::-1])\n",
+]
+STUB = re.compile(r"^( *)# YOUR CODE HERE\n *raise NotImplementedError\(\)\n", re.MULTILINE)
+
+
+def cy_knn(released):
+    """The released kNN module with Cy's code in place of its stubs."""
+    if len(STUB.findall(released)) != len(CY_KNN):
+        raise RuntimeError("demo: the released kNN module no longer has one stub per entry of CY_KNN")
+    bodies = iter(CY_KNN)
+    return STUB.sub(lambda m: "".join(m.group(1) + line + "\n" for line in next(bodies).splitlines()), released)
 
 
 def rename_names(text, names):
@@ -89,7 +118,7 @@ def _build_class(course, release_dir, submitted):
     source = course / "source" / ASSIGNMENT
     demo_data = Path(__file__).parent / "demo_data"
     knn = {"ada_reference": (source / MODULE).read_text(),
-           "cy_partial": (demo_data / "partial_k_nearest_neighbor.py").read_text(),
+           "cy_partial": cy_knn((release_dir / MODULE).read_text()),
            "dee_cheater": (demo_data / "cheater_k_nearest_neighbor.py").read_text()}
     # Ada solved everything with the reference; Cy wrote her own kNN and left the rest as stubs;
     # Ben changed nothing; Dee attacks the grader in every kNN function.

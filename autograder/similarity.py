@@ -86,7 +86,7 @@ def make_plan(release_dir):
         for cell in _solution_cells(notebook.read_text(encoding="utf-8")):
             units[f"{notebook.name}: {cell[0]}"] = (notebook.name, cell[0])
     plan = Plan(units)
-    starter = read_units(release_dir, plan, starter_names=None)
+    starter = read_units(release_dir, plan, release_names=None)
     plan.starter = {name: {fp.hash for fp in winnow(normalized_tokens(text))}
                     for name, (text, _) in starter.items()}
     plan.release_names = _defined_names(release_dir, plan)
@@ -145,9 +145,10 @@ def _function_text(text, tree, qualname):
     return None
 
 
-def read_units(folder, plan, starter_names):
+def read_units(folder, plan, release_names):
     """{unit name: (source text, first line in its file)} of one assignment folder. Helper units
-    hold the top-level functions (and classes) not defined in the release (``starter_names``)."""
+    hold the top-level functions (and classes) not defined in the release (``release_names``,
+    {file: names}; None reads no helpers)."""
     folder = Path(folder)
     texts, trees, found = {}, {}, {}
     for name, (file, locator) in plan.units.items():
@@ -160,9 +161,9 @@ def read_units(folder, plan, starter_names):
             if cell:
                 found[name] = (cell, 1)
         elif locator is None:
-            if starter_names is None or tree is None:
+            if release_names is None or tree is None:
                 continue
-            known = starter_names.get(file, set())
+            known = release_names.get(file, set())
             helpers = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name not in known]
             if helpers:
                 lines = text.splitlines()

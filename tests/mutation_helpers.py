@@ -1,9 +1,11 @@
 """Shared pieces of the mutation tests (test_knn_tests, test_linear_tests, test_net_tests,
-test_features_tests, test_warmup_tests): grade a student folder exactly as the grader does, describe
-the results when an assertion fails, and tally every planted bug and correct variant for the
-summary `make test` prints (conftest.py)."""
+test_deep_net_tests, test_features_tests, test_warmup_tests): the planted-bug record, grading a
+student folder exactly as the grader does, the checks on its results, descriptions when an assertion
+fails, and the tally of every planted bug and correct variant for the summary `make test` prints
+(conftest.py)."""
 import contextlib
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.grading import run_tests
@@ -36,6 +38,17 @@ def reference_imports_isolated():
 
 
 TALLY = {"bugs": [], "correct": []}
+
+
+@dataclass(frozen=True)
+class Bug:
+    """A planted bug of a mutation suite."""
+    source: object                  # () -> the student's module text(s)
+    broken: str                     # the function with the bug
+    must_fail: tuple = ()           # graded tests that must not pass
+    must_pass: tuple = ()           # graded tests that must still pass
+    statuses: tuple = ("failed", "error")  # acceptable statuses of the broken function's failures
+    marks: tuple = ()               # pytest marks, e.g. xfail for a known graded-test gap
 
 
 def record_bug(variant, broken, results, named=None):
@@ -78,6 +91,15 @@ def tally_lines():
 def grade_folder(graded_tests, workdir):
     """Grade ``workdir`` as the real grader would (sandboxed, with hidden tests and reference)."""
     return run_tests(graded_tests, workdir, reference_dir=SOURCE_DIR)
+
+
+def assert_full_marks(variant, results, total=None):
+    """A correct variant: every test passed with full points (and the points add up to ``total``)."""
+    record_correct(variant, results)
+    lost = [r for r in results if r.status != "passed" or r.points != r.max_points]
+    assert not lost, f"correct variant {variant!r} was marked down by the graded tests:\n" + describe(lost)
+    if total is not None:
+        assert sum(r.points for r in results) == total
 
 
 def short(function):

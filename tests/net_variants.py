@@ -37,11 +37,11 @@ class Def:
     cls: str = ""
 
 
-def edited(*changes):
-    """The reference modules with each change applied. A change is ``(file, old, new[, count])``:
-    ``old`` must occur exactly ``count`` times (default 1); or ``(file, Def(...), new_code)``,
-    which replaces a whole function or method."""
-    sources = reference_sources()
+def edited(*changes, base=None):
+    """The reference modules (or the modules ``base``, {file: text}) with each change applied. A
+    change is ``(file, old, new[, count])``: ``old`` must occur exactly ``count`` times (default 1);
+    or ``(file, Def(...), new_code)``, which replaces a whole function or method."""
+    sources = dict(base) if base is not None else reference_sources()
     for change in changes:
         name, old, new = change[:3]
         if isinstance(old, Def):

@@ -12,14 +12,13 @@ and grades it with the real grader (sandbox, public and hidden tests, reference 
   seen to cost that layer alone and not the network built on it;
 - the released stubs earn nothing.
 """
-from dataclasses import dataclass
 
 import pytest
 
 from autograder.grading import load_tests
 from autograder.release import strip_solutions
 
-from mutation_helpers import (TESTS_DIR, assert_bug_caught, describe, grade_folder, record_correct,
+from mutation_helpers import (Bug, assert_full_marks, TESTS_DIR, assert_bug_caught, describe, grade_folder,
                               reference_imports_isolated)
 from net_variants import Def, edited, fc_net, layers, reference_sources, write_student
 
@@ -246,23 +245,10 @@ CORRECT = {
 @pytest.mark.parametrize("variant", list(CORRECT))
 def test_correct_implementation_gets_full_points(graded_tests, tmp_path, variant):
     results = grade(graded_tests, tmp_path, CORRECT[variant]())
-    record_correct(variant, results)
-    lost = [r for r in results if r.status != "passed" or r.points != r.max_points]
-    assert not lost, (f"correct variant {variant!r} was marked down by the graded tests:\n"
-                      + describe(lost))
-    assert sum(r.points for r in results) == sum(POINTS.values())
+    assert_full_marks(variant, results, sum(POINTS.values()))
 
 
 # -- buggy variants: lose points where the bug is, and nowhere else ----------------------------------
-
-@dataclass(frozen=True)
-class Bug:
-    source: object                  # () -> {file: module text}
-    broken: str                     # the function with the bug
-    must_fail: tuple = ()           # graded tests that must not pass
-    must_pass: tuple = ()           # graded tests that must still pass
-    statuses: tuple = ("failed", "error")
-
 
 MAXOUT_BIAS = "    values += b  # (N, M, K)\n"
 MAXOUT_OUT = "    out = np.max(values, axis=2)  # (N, M)\n"

@@ -18,7 +18,6 @@ vacuous. A last test checks that the reference's batch versions agree with its p
 """
 import contextlib
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +26,8 @@ import pytest
 from autograder.grading import load_tests
 from autograder.release import strip_solutions
 
-from mutation_helpers import (SOURCE_DIR, TESTS_DIR, assert_bug_caught, describe, grade_folder,
-                              record_correct, reference_imports_isolated)
+from mutation_helpers import (Bug, assert_full_marks, SOURCE_DIR, TESTS_DIR, assert_bug_caught, describe,
+                              grade_folder, reference_imports_isolated)
 
 REFERENCE_FILE = SOURCE_DIR / "features.py"
 HIST = "features.color_histogram_hsv"
@@ -176,21 +175,10 @@ def edited_tail():
 @pytest.mark.parametrize("variant", list(CORRECT))
 def test_correct_implementation_gets_full_points(graded_tests, tmp_path, variant):
     results = grade(graded_tests, tmp_path, CORRECT[variant]())
-    record_correct(variant, results)
-    lost = [r for r in results if r.status != "passed" or r.points != r.max_points]
-    assert not lost, f"correct variant {variant!r} was marked down by the graded tests:\n" + describe(lost)
+    assert_full_marks(variant, results)
 
 
 # -- buggy variants: lose points where the bug is, and nowhere else ----------------------------------
-
-@dataclass(frozen=True)
-class Bug:
-    source: object                  # () -> module text
-    broken: str                     # the function with the bug
-    must_fail: tuple = ()           # graded tests that must not pass
-    must_pass: tuple = ()           # graded tests that must still pass
-    statuses: tuple = ("failed", "error")
-
 
 BUGS = {
     # -- colour histogram

@@ -12,15 +12,14 @@ the verdict:
 Variants are the reference text with exact reference lines replaced (the replacement asserts the old
 text is present, so an edit to the reference breaks these tests loudly instead of making them vacuous).
 """
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from autograder.grading import load_tests
 
-from mutation_helpers import (SOURCE_DIR, TESTS_DIR, assert_bug_caught, describe, grade_folder,
-                              record_correct, reference_imports_isolated)
+from mutation_helpers import (Bug, assert_full_marks, SOURCE_DIR, TESTS_DIR, assert_bug_caught, grade_folder,
+                              reference_imports_isolated)
 REFERENCE_FILE = SOURCE_DIR / "classifiers" / "k_nearest_neighbor.py"
 
 KNN = "classifiers.k_nearest_neighbor.KNearestNeighbor."
@@ -151,24 +150,10 @@ CORRECT = {
 @pytest.mark.parametrize("variant", list(CORRECT))
 def test_correct_implementation_gets_full_points(graded_tests, tmp_path, variant):
     results = grade(graded_tests, tmp_path, CORRECT[variant]())
-    record_correct(variant, results)
-    lost = [r for r in results if r.status != "passed" or r.points != r.max_points]
-    assert not lost, (f"correct variant {variant!r} was marked down by the graded tests:\n"
-                      + describe(lost))
-    assert sum(r.points for r in results) == sum(t.points for t in graded_tests)
+    assert_full_marks(variant, results, sum(t.points for t in graded_tests))
 
 
 # -- buggy variants: lose points where the bug is, and nowhere else ----------------------------------
-
-@dataclass(frozen=True)
-class Bug:
-    source: object                  # () -> module text
-    broken: str                     # the function with the bug
-    must_fail: tuple = ()           # graded tests that must not pass
-    must_pass: tuple = ()           # graded tests that must still pass
-    statuses: tuple = ("failed", "error")  # acceptable statuses of the broken function's failures
-    marks: tuple = ()                # pytest marks, e.g. xfail for a known graded-test gap
-
 
 WRONG_AXES_T = "        sq_dists = test_sq[None, :] + train_sq[:, None] - 2.0 * cross.T\n"
 WRONG_AXES = "        sq_dists = test_sq[None, :] + train_sq[:, None] - 2.0 * cross\n"

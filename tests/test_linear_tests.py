@@ -20,7 +20,6 @@ the student's own naive one; it is declared ``uses=(naive,)``, so when the naive
 points that test scores what the vectorized function's own tests score. train is graded through
 whichever subclass has a working loss.
 """
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,8 +27,8 @@ import pytest
 from autograder.grading import load_tests
 from autograder.release import strip_solutions
 
-from mutation_helpers import (SOURCE_DIR, TESTS_DIR, assert_bug_caught, describe, grade_folder,
-                              record_correct, reference_imports_isolated)
+from mutation_helpers import (Bug, assert_full_marks, SOURCE_DIR, TESTS_DIR, assert_bug_caught, describe,
+                              grade_folder, reference_imports_isolated)
 FILES = ("linear_svm.py", "softmax.py", "linear_classifier.py")
 
 SVM_NAIVE = "classifiers.linear_svm.svm_loss_naive"
@@ -275,23 +274,10 @@ CORRECT = {
 @pytest.mark.parametrize("variant", list(CORRECT))
 def test_correct_implementation_gets_full_points(graded_tests, tmp_path, variant):
     results = grade(graded_tests, tmp_path, CORRECT[variant]())
-    record_correct(variant, results)
-    lost = [r for r in results if r.status != "passed" or r.points != r.max_points]
-    assert not lost, (f"correct variant {variant!r} was marked down by the graded tests:\n"
-                      + describe(lost))
-    assert sum(r.points for r in results) == sum(POINTS.values())
+    assert_full_marks(variant, results, sum(POINTS.values()))
 
 
 # -- buggy variants: lose points where the bug is, and nowhere else ----------------------------------
-
-@dataclass(frozen=True)
-class Bug:
-    source: object                  # () -> {file: module text}
-    broken: str                     # the function with the bug
-    must_fail: tuple = ()           # graded tests that must not pass
-    must_pass: tuple = ()           # graded tests that must still pass
-    statuses: tuple = ("failed", "error")
-
 
 SVM_VEC_VALUE_TESTS = ("svm_vectorized_sanity_loss_is_about_nine", "svm_vectorized_agrees_with_naive",
                        "svm_vectorized_gradient_matches_numerical_gradient",

@@ -24,14 +24,13 @@ No coupling: a bug costs points in its own function only (checked for every bug)
   net of layers' answers computed with the student's own layers (only numbers cross into the
   sandbox); the public tests and the XOR training test are declared ``uses=`` the layers.
 """
-from dataclasses import dataclass
 
 import pytest
 
 from autograder.grading import load_tests
 from autograder.release import strip_solutions
 
-from mutation_helpers import (TESTS_DIR, assert_bug_caught, describe, grade_folder, record_correct,
+from mutation_helpers import (Bug, assert_full_marks, TESTS_DIR, assert_bug_caught, describe, grade_folder,
                               reference_imports_isolated)
 from net_variants import Def, edited, fc_net, layers, optim, reference_sources, schedules, write_student
 
@@ -321,23 +320,10 @@ CORRECT = {
 @pytest.mark.parametrize("variant", list(CORRECT))
 def test_correct_implementation_gets_full_points(graded_tests, tmp_path, variant):
     results = grade(graded_tests, tmp_path, CORRECT[variant]())
-    record_correct(variant, results)
-    lost = [r for r in results if r.status != "passed" or r.points != r.max_points]
-    assert not lost, (f"correct variant {variant!r} was marked down by the graded tests:\n"
-                      + describe(lost))
-    assert sum(r.points for r in results) == sum(POINTS.values())
+    assert_full_marks(variant, results, sum(POINTS.values()))
 
 
 # -- buggy variants: lose points where the bug is, and nowhere else ----------------------------------
-
-@dataclass(frozen=True)
-class Bug:
-    source: object                  # () -> {file: module text}
-    broken: str                     # the function with the bug
-    must_fail: tuple = ()           # graded tests that must not pass
-    must_pass: tuple = ()           # graded tests that must still pass
-    statuses: tuple = ("failed", "error")
-
 
 AFFINE_OUT = "    out = rows @ w + b  # (N, M)\n"
 AFFINE_DX = "    dx = (dout @ w.T).reshape(x.shape)  # (N, D) -> (N, d_1, ..., d_k)\n"

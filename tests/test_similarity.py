@@ -15,7 +15,7 @@ from autograder.demo import rename_names, reorder_functions, rewrite_comments
 from autograder.release import strip_solutions
 from autograder.similarity import DEFAULT_THRESHOLD, compare_class
 
-from net_variants import Def
+from net_variants import Def, edited
 import test_deep_net_tests as deep
 import test_net_tests as net
 
@@ -35,13 +35,7 @@ def reference():
 
 def with_functions(base, replacements):
     """``base`` modules with whole functions replaced: [(file, Def, code)]."""
-    from net_variants import _function_span
-    sources = dict(base)
-    for file, target, code in replacements:
-        text = sources[file]
-        start, end = _function_span(text, target.name, "    " if target.method else "", target.cls or None)
-        sources[file] = text[:start] + code.strip("\n") + "\n\n\n" + text[end:].lstrip("\n")
-    return sources
+    return edited(*replacements, base=base)
 
 
 def write_class(root, students):

@@ -66,22 +66,27 @@ def _params_of_new_net(student, init):
     return {k: as_array(params[k], f"params['{k}']") for k in KEYS}
 
 
-def _net_call(student, params, steps, reg=0.0):
-    """Build a TwoLayerNet shaped like ``params`` with ``reg``, give it ``params``, run ``steps``."""
-    dim, hidden = params["W1"].shape
-    init = (dim, hidden, params["W2"].shape[1], 1e-3, reg)
+def _build_and_call(student, cls, init, params, steps):
+    """Build the student's ``cls(*init)``, give it ``params``, run ``steps``; when that is not
+    implemented, say whether it is the constructor that is missing."""
     try:
-        return student.call_method(NET, [("__setattr__", ("params", params))] + steps, init=init)
+        return student.call_method(cls, [("__setattr__", ("params", params))] + steps, init=init)
     except StudentCallError as exc:
         if exc.status != "not_implemented":
             raise
         try:  # is it the constructor that is missing?
-            student.call_method(NET, [], init=init)
+            student.call_method(cls, [], init=init)
         except StudentCallError as init_exc:
             if init_exc.status == "not_implemented":
-                raise StudentCallError("not_implemented", "TwoLayerNet.__init__ is not implemented "
-                                       "yet, and the loss tests build a net first") from None
+                raise StudentCallError("not_implemented", f"{cls.rsplit('.', 1)[-1]}.__init__ is not "
+                                       f"implemented yet, and the loss tests build a net first") from None
         raise
+
+
+def _net_call(student, params, steps, reg=0.0):
+    """Build a TwoLayerNet shaped like ``params`` with ``reg``, give it ``params``, run ``steps``."""
+    dim, hidden = params["W1"].shape
+    return _build_and_call(student, NET, (dim, hidden, params["W2"].shape[1], 1e-3, reg), params, steps)
 
 
 def _scores(student, params, X):
@@ -92,17 +97,18 @@ def _scores(student, params, X):
                     shape=(X.shape[0], params["W2"].shape[1])).astype(np.float64)
 
 
-def _loss_and_grads(student, params, X, y, reg):
-    answer = _net_call(student, params, [("loss", (X, y))], reg)
+def _loss_and_grads(student, params, X, y, reg, net_call=None):
+    """(loss, grads) of the student's net (``net_call``, default TwoLayerNet's) with ``params``."""
+    answer = (net_call or _net_call)(student, params, [("loss", (X, y))], reg)
     check(isinstance(answer, (tuple, list)) and len(answer) == 2,
           f"loss(X, y) should return a tuple (loss, grads); got {type(answer).__name__}")
     loss = float(as_array(answer[0], "the loss returned by loss(X, y) (a single number)", shape=()))
     grads = answer[1]
     check(isinstance(grads, dict), f"grads should be a dict; got {type(grads).__name__}")
-    missing = [k for k in KEYS if k not in grads]
+    missing = [k for k in params if k not in grads]
     check(not missing, f"grads has no {', '.join(missing)}: every parameter needs its gradient")
-    grads = {k: as_array(grads[k], f"grads['{k}']") for k in KEYS}
-    for k in KEYS:
+    grads = {k: as_array(grads[k], f"grads['{k}']") for k in params}
+    for k in params:
         check(grads[k].shape == params[k].shape,
               f"grads['{k}'] has shape {grads[k].shape}; expected {params[k].shape} like params['{k}']")
     check(np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads.values()),
@@ -310,41 +316,16 @@ def fully_connected_net_init_shapes_dtype_scale_and_seed(student):
 
 
 def _deep_net_call(student, params, steps, reg=0.0):
-    """Build a FullyConnectedNet shaped like ``params`` (float64) with ``reg``, give it ``params``,
-    run ``steps``."""
+    """Build a FullyConnectedNet shaped like ``params`` with ``reg``, give it ``params``, run
+    ``steps``."""
     num_layers = len(params) // 2
     sizes = [params["W1"].shape[0]] + [params[f"W{i}"].shape[1] for i in range(1, num_layers + 1)]
     init = (sizes[1:-1], sizes[0], sizes[-1], reg, 1e-2, str(params["W1"].dtype))
-    try:
-        return student.call_method(DEEP_NET, [("__setattr__", ("params", params))] + steps, init=init)
-    except StudentCallError as exc:
-        if exc.status != "not_implemented":
-            raise
-        try:  # is it the constructor that is missing?
-            student.call_method(DEEP_NET, [], init=init)
-        except StudentCallError as init_exc:
-            if init_exc.status == "not_implemented":
-                raise StudentCallError("not_implemented", "FullyConnectedNet.__init__ is not implemented "
-                                       "yet, and the loss tests build a net first") from None
-        raise
+    return _build_and_call(student, DEEP_NET, init, params, steps)
 
 
 def _deep_loss_and_grads(student, params, X, y, reg):
-    answer = _deep_net_call(student, params, [("loss", (X, y))], reg)
-    check(isinstance(answer, (tuple, list)) and len(answer) == 2,
-          f"loss(X, y) should return a tuple (loss, grads); got {type(answer).__name__}")
-    loss = float(as_array(answer[0], "the loss returned by loss(X, y) (a single number)", shape=()))
-    grads = answer[1]
-    check(isinstance(grads, dict), f"grads should be a dict; got {type(grads).__name__}")
-    missing = [k for k in params if k not in grads]
-    check(not missing, f"grads has no {', '.join(missing)}: every parameter needs its gradient")
-    grads = {k: as_array(grads[k], f"grads['{k}']") for k in params}
-    for k in params:
-        check(grads[k].shape == params[k].shape,
-              f"grads['{k}'] has shape {grads[k].shape}; expected {params[k].shape} like params['{k}']")
-    check(np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads.values()),
-          "loss(X, y) returned nan or inf")
-    return loss, {k: g.astype(np.float64) for k, g in grads.items()}
+    return _loss_and_grads(student, params, X, y, reg, _deep_net_call)
 
 
 def _hand_set_deep_net():

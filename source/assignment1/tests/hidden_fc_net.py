@@ -113,20 +113,25 @@ def two_layer_net_init_defaults_arguments_and_gaussian_weights(student):
 
 # -- loss against the reference ------------------------------------------------------------------
 
-def _net_call(student, params, reg, steps):
-    dim, hidden = params["W1"].shape
-    init = (dim, hidden, params["W2"].shape[1], 1e-3, reg)
+def _build_and_call(student, cls, init, params, steps):
+    """Build the student's ``cls(*init)``, give it ``params``, run ``steps``; when that is not
+    implemented, say whether it is the constructor that is missing."""
     try:
-        return student.call_method(NET, [("__setattr__", ("params", params))] + steps, init=init)
+        return student.call_method(cls, [("__setattr__", ("params", params))] + steps, init=init)
     except StudentCallError as exc:
         if exc.status == "not_implemented":
             try:
-                student.call_method(NET, [], init=init)
+                student.call_method(cls, [], init=init)
             except StudentCallError as init_exc:
                 if init_exc.status == "not_implemented":
-                    raise StudentCallError("not_implemented", "TwoLayerNet.__init__ is not "
-                                           "implemented yet, and the loss tests build a net first") from None
+                    raise StudentCallError("not_implemented", f"{cls.rsplit('.', 1)[-1]}.__init__ is not "
+                                           f"implemented yet, and the loss tests build a net first") from None
         raise
+
+
+def _net_call(student, params, reg, steps):
+    dim, hidden = params["W1"].shape
+    return _build_and_call(student, NET, (dim, hidden, params["W2"].shape[1], 1e-3, reg), params, steps)
 
 
 def _problem(rng, num, input_shape, hidden, classes, dtype=np.float64, w_scale=0.3, margin=1e-3):
@@ -172,13 +177,18 @@ def _layered_loss(layer, params, X, y, reg):
     return loss, {"W1": dW1 + reg * W1, "b1": db1, "W2": dW2 + reg * W2, "b2": db2}
 
 
-def _expected_answers(student, reference, X, params, reg):
+def _reference_two_layer_net(reference, params, reg):
+    return reference.module(MODULE).TwoLayerNet(params["W1"].shape[0], params["W1"].shape[1],
+                                                params["W2"].shape[1], reg=reg)
+
+
+def _expected_answers(student, reference, X, params, reg, make_net=None, layered_loss=None):
     """What a correct loss gives, as functions of the labels (None: the scores; else (loss,
     grads)): first the reference; then, so that a bug in one of the student's layers is charged to
     that layer alone, the reference net and a net of layers alone, each run with the student's own
-    layers (only numbers cross into the sandbox)."""
-    ref = reference.module(MODULE).TwoLayerNet(params["W1"].shape[0], params["W1"].shape[1],
-                                               params["W2"].shape[1], reg=reg)
+    layers (only numbers cross into the sandbox). ``make_net`` (reference, params, reg) builds the
+    reference net and ``layered_loss`` is its loss from layers alone (default: TwoLayerNet's)."""
+    ref = (make_net or _reference_two_layer_net)(reference, params, reg)
     ref.params = {k: v.astype(np.float64) for k, v in params.items()}
     X64 = X.astype(np.float64)
 
@@ -190,8 +200,8 @@ def _expected_answers(student, reference, X, params, reg):
             return ref.loss(X64, labels)
 
     def student_layers_alone(labels):
-        return _layered_loss(lambda name, *args: student.call(f"layers.{name}", *args), ref.params, X64,
-                             labels, reg)
+        return (layered_loss or _layered_loss)(lambda name, *args: student.call(f"layers.{name}", *args),
+                                               ref.params, X64, labels, reg)
 
     return reference_net, reference_net_with_student_layers, student_layers_alone
 
@@ -423,21 +433,16 @@ def fully_connected_net_init_defaults_depths_and_gaussian_weights(student):
               diagnosis="weights_not_gaussian")
 
 
-def _deep_net_call(student, params, reg, steps):
+def _deep_sizes(params):
+    """[D, hidden sizes..., C] of a FullyConnectedNet's params."""
     num_layers = len(params) // 2
-    sizes = [params["W1"].shape[0]] + [params[f"W{i}"].shape[1] for i in range(1, num_layers + 1)]
+    return [params["W1"].shape[0]] + [params[f"W{i}"].shape[1] for i in range(1, num_layers + 1)]
+
+
+def _deep_net_call(student, params, reg, steps):
+    sizes = _deep_sizes(params)
     init = (sizes[1:-1], sizes[0], sizes[-1], reg, 1e-2, str(params["W1"].dtype))
-    try:
-        return student.call_method(DEEP_NET, [("__setattr__", ("params", params))] + steps, init=init)
-    except StudentCallError as exc:
-        if exc.status == "not_implemented":
-            try:
-                student.call_method(DEEP_NET, [], init=init)
-            except StudentCallError as init_exc:
-                if init_exc.status == "not_implemented":
-                    raise StudentCallError("not_implemented", "FullyConnectedNet.__init__ is not "
-                                           "implemented yet, and the loss tests build a net first") from None
-        raise
+    return _build_and_call(student, DEEP_NET, init, params, steps)
 
 
 def _deep_problem(rng, num, input_shape, hidden_dims, classes, dtype=np.float64, margin=1e-3):
@@ -483,26 +488,13 @@ def _deep_layered_loss(layer, params, X, y, reg):
     return data_loss + 0.5 * reg * sum(float(np.sum(W * W)) for W in weights), grads
 
 
+def _reference_deep_net(reference, params, reg):
+    sizes = _deep_sizes(params)
+    return reference.module(MODULE).FullyConnectedNet(sizes[1:-1], sizes[0], sizes[-1], reg=reg)
+
+
 def _deep_expected_answers(student, reference, X, params, reg):
-    """As ``_expected_answers``, for FullyConnectedNet."""
-    num_layers = len(params) // 2
-    sizes = [params["W1"].shape[0]] + [params[f"W{i}"].shape[1] for i in range(1, num_layers + 1)]
-    ref = reference.module(MODULE).FullyConnectedNet(sizes[1:-1], sizes[0], sizes[-1], reg=reg)
-    ref.params = {k: v.astype(np.float64) for k, v in params.items()}
-    X64 = X.astype(np.float64)
-
-    def reference_net(labels):
-        return ref.loss(X64, labels)
-
-    def reference_net_with_student_layers(labels):
-        with reference.using_student(student, LAYERS):
-            return ref.loss(X64, labels)
-
-    def student_layers_alone(labels):
-        return _deep_layered_loss(lambda name, *args: student.call(f"layers.{name}", *args), ref.params, X64,
-                                  labels, reg)
-
-    return reference_net, reference_net_with_student_layers, student_layers_alone
+    return _expected_answers(student, reference, X, params, reg, _reference_deep_net, _deep_layered_loss)
 
 
 def _deep_check(student, reference, X, y, params, reg, what):
