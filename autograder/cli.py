@@ -1,4 +1,4 @@
-"""The ``autograder`` command: release, check, grade, similarity, demo."""
+"""The ``autograder`` command: release, check, grade, export, similarity, demo."""
 import argparse
 import json
 import sys
@@ -37,8 +37,14 @@ def _cmd_release(args):
     return 0
 
 
+def _roster(path):
+    from .roster import load_roster
+    return load_roster(path) if path else None
+
+
 def _cmd_grade(args):
     from .grade import GradeError, grade_class
+    from .roster import RosterError
     if args.budget <= 0:
         print("error: --budget must be a positive number of seconds", file=sys.stderr)
         return 2
@@ -46,12 +52,28 @@ def _cmd_grade(args):
         summary = grade_class(args.submissions, assignment=args.assignment, course_dir=args.course,
                               workers=args.workers, json_path=args.json, force=args.force,
                               scheduler=args.scheduler, insecure=args.insecure,
-                              limits=Limits(student_seconds=args.budget))
-    except GradeError as exc:
+                              limits=Limits(student_seconds=args.budget), students=args.student,
+                              roster=_roster(args.roster))
+    except (GradeError, RosterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(summary)
     return 3 if summary.not_graded else 0
+
+
+def _cmd_export(args):
+    from .export import ExportError, export
+    from .roster import RosterError
+    try:
+        written, warnings = export(args.course, args.assignment, args.format, args.to, roster=_roster(args.roster),
+                                   column=args.column, hidden_visibility=args.hidden_tests)
+    except (ExportError, RosterError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for line in warnings:
+        print(f"note: {line}", file=sys.stderr)
+    print(f"wrote {written}")
+    return 0
 
 
 def _cmd_similarity(args):
@@ -94,7 +116,8 @@ def _parser():
     r.set_defaults(run=_cmd_release)
 
     g = sub.add_parser("grade", help="grade a class with public and hidden tests, in parallel")
-    g.add_argument("submissions", help="folder of <student>/<assignment>/... folders or <student>.zip files")
+    g.add_argument("submissions", help="folder (or zip) of <student>/<assignment>/... folders, <student>.zip "
+                                       "files or a Canvas/Moodle bulk download")
     g.add_argument("--assignment", default="assignment1")
     g.add_argument("--course", default=".", help="course folder holding source/ and gradebook.db (default: .)")
     g.add_argument("--workers", type=int, default=None, help="parallel students (default: one per core)")
@@ -105,10 +128,30 @@ def _parser():
     g.add_argument("--budget", type=float, default=Limits.student_seconds, metavar="SECONDS",
                    help="wall time for all of one student's tests; tests left when it is spent count "
                         "as timeouts (default: %(default)g)")
+    g.add_argument("--student", action="append", metavar="NAME",
+                   help="grade only this student, again even if unchanged (repeat for several); the "
+                        "others' results stay as they are")
+    g.add_argument("--roster", default=None, metavar="CSV",
+                   help="roster mapping LMS ids and names in bulk downloads to students "
+                        "(columns: student, name, lms_id, sis_user_id, sis_login_id, section, email)")
     g.add_argument("--insecure", action="store_true",
                    help="grade even where student code cannot be isolated (no Linux user namespaces): "
                         "resource limits only; recorded in grades.json and the feedback")
     g.set_defaults(run=_cmd_grade)
+
+    e = sub.add_parser("export", help="the whole class's grades for an LMS: canvas, moodle, gradescope or csv")
+    e.add_argument("--format", required=True, choices=["canvas", "moodle", "gradescope", "csv"])
+    e.add_argument("--to", required=True, metavar="FILE",
+                   help="the file to write (for gradescope: a folder, one <student>/results.json each)")
+    e.add_argument("--assignment", default="assignment1")
+    e.add_argument("--course", default=".", help="folder holding autograded/ and gradebook.db (default: .)")
+    e.add_argument("--roster", default=None, metavar="CSV", help="names, LMS and SIS ids and sections to export")
+    e.add_argument("--column", default=None, metavar="NAME",
+                   help="Canvas: the assignment column, e.g. 'Assignment 1 (12345)' to update an existing "
+                        "one (default: the assignment's name, which creates a new column)")
+    e.add_argument("--hidden-tests", default="after_published", choices=["after_published", "hidden"],
+                   help="gradescope: when students see hidden tests' results (default: %(default)s)")
+    e.set_defaults(run=_cmd_export)
 
     s = sub.add_parser("similarity", help="rank pairs of students by the code they share beyond the starter code")
     s.add_argument("submissions", help="folder of <student>/<assignment>/... folders or <student>.zip files")

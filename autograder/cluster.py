@@ -56,14 +56,15 @@ def pack_folder(folder):
     return buffer.getvalue()
 
 
-def pack_submission(path, assignment):
-    """Zip bytes for one submission; raises SubmissionError as the local copy would."""
+def pack_submission(path, assignment, notes=None):
+    """Zip bytes for one submission; raises SubmissionError as the local copy would. What the copy
+    leaves out (files over the size cap, odd names) is appended to ``notes``."""
     path = Path(path)
     if path.is_file():
         if path.stat().st_size > MAX_TOTAL_BYTES:
             raise SubmissionError(f"{path.name} is larger than {MAX_TOTAL_BYTES >> 20} MB")
         return path.read_bytes()  # checked member by member where it is unpacked
-    temp, folder = private_copy(path, assignment)
+    temp, folder = private_copy(path, assignment, notes=notes)
     try:
         return pack_folder(folder)
     finally:
@@ -174,7 +175,7 @@ def run_on_cluster(scheduler, todo, assignment, source_dir, limits, insecure, un
         [shared] = client.scatter([bundle], broadcast=True)
         pending = iter(todo.items())
         running = as_completed()
-        jobs = {}
+        jobs, notes = {}, {}
 
         def fill():
             """Submit until the window is full; yield the records of unusable submissions."""
@@ -183,8 +184,9 @@ def run_on_cluster(scheduler, todo, assignment, source_dir, limits, insecure, un
                     student, (path, key) = next(pending)
                 except StopIteration:
                     return
+                notes[student] = []
                 try:
-                    payload = pack_submission(path, assignment)
+                    payload = pack_submission(path, assignment, notes[student])
                 except SubmissionError as exc:
                     yield student, key, unusable(student, f"submission unusable: {exc}")
                     continue
@@ -202,6 +204,9 @@ def run_on_cluster(scheduler, todo, assignment, source_dir, limits, insecure, un
             except Exception as exc:  # noqa: BLE001 - a worker was lost: infrastructure, not the student
                 record = {"student": student, "not_graded": f"the Dask job failed ({type(exc).__name__})"}
             future.release()
+            if notes.get(student) and "not_graded" not in record:
+                # Left out on this machine before packing: the worker never saw those files.
+                record["upload"] = notes.pop(student) + record.get("upload", [])
             yield student, key, record
             yield from fill()
     finally:

@@ -5,8 +5,11 @@ The class: the reference solution, the untouched stubs, a partly correct kNN wri
 (no square root in the vectorized distances, vote ties broken towards the larger label: its
 feedback names both), a submission that attacks the grader in every graded function, and two
 copiers: Eve hands in Ada's work with renamed variables and reordered functions, Fay hands in Cy's
-with rewritten comments. After grading, ``autograder similarity`` must put the two copied pairs
-at the top of its report, above every honest pair.
+with rewritten comments. Then Gus hands in late, through Canvas: his work arrives as a Canvas
+"Download Submissions" zip, graded in a second run with a roster, and his knn.ipynb was cut off
+during the upload (his code is complete). After grading, grades.csv must hold all seven,
+``autograder similarity`` must put the two copied pairs at the top of its report, above every
+honest pair, and the Canvas export must list the whole class.
 """
 import ast
 import csv
@@ -17,12 +20,15 @@ import shutil
 import sys
 import time
 import tokenize
+import zipfile
 from pathlib import Path
 
+from .export import export
 from .grade import grade_class
 from .gradebook import Gradebook
 from .release import release_assignment
 from .report import write_atomic
+from .roster import load_roster
 from .similarity import compare_class, report_json, summary_lines
 from .similarity_html import render
 from .sandbox import NO_ISOLATION, Limits, isolation_available
@@ -32,6 +38,12 @@ MODULE = Path("classifiers") / "k_nearest_neighbor.py"
 KNN = "classifiers.k_nearest_neighbor.KNearestNeighbor."
 HONEST = ("ada_reference", "ben_stubs", "cy_partial", "dee_cheater")
 COPIERS = ("eve_copies_ada", "fay_copies_cy")
+LATE = "gus_late"
+# Canvas's names: <name>[_LATE]_<user id>_<file id>_<original name>; the roster maps user ids.
+CANVAS_FILE = "lategus_LATE_10007_88001_assignment1.zip"
+ROSTER = ("student,name,lms_id,sis_user_id,sis_login_id,section\n"
+          + "".join(f"{s},\"{s.split('_')[0].capitalize()}, Demo\",{10001 + i},S{10001 + i},{s}@example.edu,Demo\n"
+                    for i, s in enumerate(HONEST + COPIERS + (LATE,))))
 # What eve renames in ada's code (every occurrence of the name, attribute names excepted).
 EVE_NAMES = {"out": "result", "cache": "stash", "dx": "grad_input", "dw": "grad_weights", "db": "grad_bias",
              "dout": "upstream", "x": "inputs", "rows": "flat", "dists": "distances", "loss": "objective",
@@ -152,6 +164,52 @@ def _build_class(course, release_dir, submitted):
     return list(HONEST + COPIERS)
 
 
+def _build_late_download(course, release_dir, out):
+    """The Canvas bulk download holding Gus's late upload (a zip of his assignment folder), and
+    the roster that says who user 10007 is."""
+    source = course / "source" / ASSIGNMENT
+    staging = out / "late_staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    folder = staging / ASSIGNMENT
+    shutil.copytree(release_dir, folder)
+    for module in source.rglob("*.py"):
+        relative = module.relative_to(source)
+        if relative.parts[0] != "tests":
+            shutil.copyfile(module, folder / relative)
+    notebook = (folder / "knn.ipynb").read_text()
+    (folder / "knn.ipynb").write_text(notebook[:len(notebook) // 3])  # the upload was cut off
+    inner = staging / CANVAS_FILE
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, (Path(ASSIGNMENT) / path.relative_to(folder)).as_posix())
+    download = out / "canvas_download.zip"
+    with zipfile.ZipFile(download, "w") as zf:
+        zf.write(inner, CANVAS_FILE)
+    shutil.rmtree(staging)
+    (out / "roster.csv").write_text(ROSTER)
+    return download, out / "roster.csv"
+
+
+def _late_checks(out, before, after, summary):
+    """The late student joined without changing anyone else; the cut-off notebook cost only itself."""
+    late = after.get(LATE)
+    unchanged = {s: after.get(s) for s in before} == before
+    return [
+        ("the late Canvas upload (second run) joins grades.csv as gus_late; the first six rows are unchanged",
+         late is not None and set(after) == set(before) | {LATE} and unchanged),
+        ("gus_late's cut-off knn.ipynb costs no autograded point, is in his feedback and in 'needs attention'",
+         late is not None and late["score"] == late["max_score"]
+         and "cut off" in (out / "feedback" / LATE / ASSIGNMENT / "autograder.html").read_text()
+         and f"{LATE}: knn.ipynb" in summary.split("needs attention")[-1]),
+    ]
+
+
+def _csv_rows(out):
+    with open(out / "grades.csv", newline="") as f:
+        return {row["student"]: row for row in csv.DictReader(f)}
+
+
 def _expectations(records):
     """(description, ok) pairs comparing the demo's scores with what each student deserves."""
     by = {r["student"]: r for r in records}
@@ -204,11 +262,11 @@ def run_demo(course_dir=".", workers=None):
     course = Path(course_dir).resolve()
     out = course / "demo_class"
     t0 = time.monotonic()
-    print(f"[1/4] release: source/{ASSIGNMENT} -> release/{ASSIGNMENT}")
+    print(f"[1/5] release: source/{ASSIGNMENT} -> release/{ASSIGNMENT}")
     release_dir = release_assignment(ASSIGNMENT, course_dir=course)
-    print(f"[2/4] demo class in {out.relative_to(course)}/submitted: ", end="")
-    for stale in ("autograded", "feedback", "gradebook.db", "grades.csv", "grades.json", "similarity.html",
-                  "similarity.json"):
+    print(f"[2/5] demo class in {out.relative_to(course)}/submitted: ", end="")
+    for stale in ("autograded", "feedback", "intake", "gradebook.db", "grades.csv", "grades.json", "similarity.html",
+                  "similarity.json", "canvas_download.zip", "roster.csv", "canvas_grades.csv"):
         target = out / stale
         shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
     students = _build_class(course, release_dir, out / "submitted")
@@ -217,18 +275,38 @@ def run_demo(course_dir=".", workers=None):
         print(f"error: {NO_ISOLATION}, and the demo class includes a cheater: nothing is graded here. "
               "Run the demo on Linux with user namespaces.", file=sys.stderr)
         return 2
-    print("[3/4] grading with public and hidden tests (sandbox: namespaces and an allow-listed root: "
+    print("[3/5] grading with public and hidden tests (sandbox: namespaces and an allow-listed root: "
           "no network, nothing of the course visible, a time budget per student)")
+    limits = Limits(call_seconds=3.0)
     summary = grade_class(out / "submitted", ASSIGNMENT, course_dir=course, workers=workers,
-                          json_path=out / "grades.json", force=True, out_dir=out,
-                          limits=Limits(call_seconds=3.0))
+                          json_path=out / "grades.json", force=True, out_dir=out, limits=limits)
     print()
     print(summary)
     records = json.loads((out / "grades.json").read_text())
     checks = _expectations(records)
+    before = _csv_rows(out)
+
+    download, roster = _build_late_download(course, release_dir, out)
+    print(f"\n[4/5] a late upload arrives as a Canvas download: grading {download.relative_to(course)} "
+          f"with {roster.relative_to(course)}")
+    late_summary = grade_class(download, ASSIGNMENT, course_dir=course, workers=workers, out_dir=out,
+                               limits=limits, roster=load_roster(roster))
+    print()
+    print(late_summary)
+    checks += _late_checks(out, before, _csv_rows(out), late_summary)
+    records = json.loads((out / "grades.json").read_text())
     if all(ok for _, ok in checks):
-        checks.append(("gradebook, grades.json and grades.csv agree", _agreement(out, records)))
-    print(f"\n[4/4] similarity report: {(out / 'similarity.html').relative_to(course)}")
+        checks.append(("gradebook, grades.json and grades.csv agree on all seven students",
+                       _agreement(out, records) and len(records) == 7))
+    written, _ = export(out, ASSIGNMENT, "canvas", out / "canvas_grades.csv", roster=load_roster(roster))
+    with open(out / "canvas_grades.csv", newline="") as f:
+        canvas = list(csv.reader(f))
+    print(f"export: wrote {written}")
+    checks.append(("the Canvas export has the Points Possible row and all seven students with their Canvas IDs",
+                   "Points Possible" in canvas[1][0] and sorted(r[1] for r in canvas[2:]) ==
+                   [str(10001 + i) for i in range(7)]))
+
+    print(f"\n[5/5] similarity report: {(out / 'similarity.html').relative_to(course)}")
     report = compare_class(out / "submitted", release_dir, assignment=ASSIGNMENT, workers=workers, progress=False)
     write_atomic(out / "similarity.html", render(report))
     write_atomic(out / "similarity.json", report_json(report))
@@ -240,5 +318,5 @@ def run_demo(course_dir=".", workers=None):
     print(f"\ndemo finished in {time.monotonic() - t0:.0f} s. Open "
           f"{(out / 'feedback' / 'cy_partial' / ASSIGNMENT / 'autograder.html').relative_to(course)} "
           f"to see what a student gets back, {(out / 'similarity.html').relative_to(course)} for the "
-          f"similarity report.")
+          f"similarity report, {(out / 'grades.csv').relative_to(course)} for the class.")
     return 0 if all(ok for _, ok in checks) else 1

@@ -1,31 +1,32 @@
 """``autograder grade``: grade a whole class with public and hidden tests, in parallel.
 
-The parent process (trusted) finds submissions, hands one student at a time to a pool of worker
-processes, and writes every finished student's results at once: a results file under
-``autograded/``, the nbgrader gradebook, and feedback HTML. A student whose results file matches
-the current submission and tests is skipped, so re-running is idempotent and an interrupted run
-resumes where it stopped. Each worker runs the student's code only through the sandbox.
+The parent process (trusted) finds submissions in whatever shape they came (``intake.py``), hands
+one student at a time to a pool of worker processes, and writes every finished student's results at
+once: a results file under ``autograded/``, the nbgrader gradebook, and feedback HTML. A student
+whose results file matches the current submission and tests is skipped, so re-running is
+idempotent and an interrupted run resumes where it stopped. grades.csv and grades.json are then
+rebuilt from every results file (``store.py``): the whole class, not this run's students. Each
+worker runs the student's code only through the sandbox.
 """
 import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
-import re
 import sys
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from . import report
+from . import report, store
 from .cluster import ClusterError, run_on_cluster
 from .grading import load_tests
+from .intake import IntakeError, find_submissions
 from .job import grade_student, unusable_record
 from .sandbox import NO_ISOLATION, Limits, isolation_available
-
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
-RESULTS_FILE = "autograder_results.json"
+from .store import RESULTS_FILE
+from .workspace import MAX_FILE_BYTES
 
 
 class GradeError(Exception):
@@ -34,34 +35,12 @@ class GradeError(Exception):
 
 # -- finding things -----------------------------------------------------------------------------
 
-def find_submissions(submissions, assignment):
-    """{student_id: path} for ``<student>/`` folders and ``<student>.zip`` files, plus skipped names."""
-    root = Path(submissions)
-    if not root.is_dir():
-        raise GradeError(f"{submissions} is not a folder of submissions")
-    found, skipped = {}, []
-    for entry in sorted(root.iterdir()):
-        student = entry.name[:-4] if entry.suffix == ".zip" else entry.name
-        if entry.is_symlink() or not (entry.is_dir() or entry.suffix == ".zip"):
-            if not entry.name.startswith("."):
-                skipped.append(f"{entry.name}: not a folder or .zip")
-            continue
-        if not STUDENT_ID.match(student):
-            skipped.append(f"{entry.name}: not a usable student id")
-            continue
-        if student in found:
-            skipped.append(f"{entry.name}: {student} has both a folder and a zip; the folder is used")
-            continue
-        found[student] = entry
-    return found, skipped
-
-
 def digest_path(path):
     """sha256 over relative names and contents of regular files (symlinks ignored)."""
     h = hashlib.sha256()
     path = Path(path)
     if path.is_file():
-        h.update(path.read_bytes())
+        _hash_file(h, path)
         return h.hexdigest()
     for folder, dirs, files in os.walk(path, followlinks=False):
         dirs.sort()
@@ -70,10 +49,20 @@ def digest_path(path):
             if os.path.islink(full) or not os.path.isfile(full):
                 continue
             h.update(os.path.relpath(full, path).encode() + b"\0")
-            with open(full, "rb") as f:
-                for chunk in iter(lambda: f.read(1 << 20), b""):
-                    h.update(chunk)
+            _hash_file(h, full)
     return h.hexdigest()
+
+
+def _hash_file(h, path):
+    size = os.path.getsize(path)
+    if size > MAX_FILE_BYTES and not str(path).lower().endswith(".zip"):
+        # Never graded (the copy leaves it out): its name and size stand for it, so a 1 GB file
+        # left in a folder costs no reading.
+        h.update(f"large file of {size} bytes".encode())
+        return
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
 
 
 # -- the parent ---------------------------------------------------------------------------------
@@ -89,25 +78,43 @@ def _tests_digest(source_dir):
 
 
 def _load_previous(path, key):
-    try:
-        data = json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return None
-    return data.get("record") if data.get("key") == key else None
+    saved = store.read_saved(path)
+    return saved[1] if saved is not None and saved[0] == key else None
+
+
+class Phases:
+    """Wall time per phase of a run, for the closing summary."""
+
+    def __init__(self):
+        self.seconds, self._started = {}, time.monotonic()
+        self.total_started = self._started
+
+    def done(self, name):
+        now = time.monotonic()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - self._started
+        self._started = now
+
+    def total(self):
+        return time.monotonic() - self.total_started
 
 
 def grade_class(submissions, assignment="assignment1", course_dir=".", workers=None, json_path=None,
                 force=False, limits=Limits(), progress=True, gradebook=True, out_dir=None, scheduler=None,
-                insecure=False):
+                insecure=False, students=None, roster=None):
     """Grade every submission; returns a printable summary. See the module docstring.
 
     ``course_dir`` holds ``source/<assignment>`` (tests and reference); ``out_dir`` (default: the
-    course folder) gets ``gradebook.db``, ``autograded/``, ``feedback/`` and ``grades.csv``.
+    course folder) gets ``gradebook.db``, ``autograded/``, ``feedback/``, ``grades.csv`` and
+    ``grades.json``, the last two always for the whole class (everyone with a results file, from
+    this run or an earlier one). ``submissions``: a folder (or zip) in any shape ``intake`` reads;
+    ``roster``: a ``roster.Roster`` mapping LMS ids and names to students.
+    ``students``: grade only these (always regraded, as with ``force``); everyone else is untouched.
     ``scheduler``: the address of a Dask distributed scheduler (``tcp://host:8786``) whose workers
     grade the students instead of a local pool (``workers`` is then ignored); see ``cluster.py``.
     ``insecure``: grade even though this machine cannot isolate student code (refused otherwise);
     every record, grades.json and each feedback page then say so.
     """
+    phases = Phases()
     course = Path(course_dir).resolve()
     out = Path(out_dir).resolve() if out_dir else course
     source_dir = course / "source" / assignment
@@ -121,11 +128,24 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
         raise GradeError(f"{NO_ISOLATION}; refusing to grade. Grade on a Linux machine that allows user "
                          f"namespaces, or pass --insecure to grade with resource limits only (recorded "
                          f"in grades.json and every student's feedback)")
-    found, skipped = find_submissions(submissions, assignment)
+    try:
+        intake = find_submissions(submissions, assignment, roster=roster, workdir=out / "intake" / assignment)
+    except IntakeError as exc:
+        raise GradeError(str(exc)) from None
+    found = intake.found
+    if students:
+        unknown = sorted(set(students) - set(found))
+        if unknown:
+            raise GradeError(f"no submission for {', '.join(unknown)} in {submissions} "
+                             f"(it has {len(found)}: {', '.join(sorted(found)[:8])}{'...' if len(found) > 8 else ''})")
+        found = {s: found[s] for s in students}
+        force = True
     if not found:
         raise GradeError(f"no submissions in {submissions} (expected <student>/{assignment}/ or <student>.zip)")
-    for line in skipped:
+    for line in intake.skipped:
         print(f"skipped {line}", file=sys.stderr)
+    for line in intake.notes:
+        print(line, file=sys.stderr)
 
     out_root = out / "autograded"
     feedback_root = out / "feedback"
@@ -140,16 +160,17 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
             records[student] = previous
         else:
             todo[student] = (path, key)
+    phases.done("finding and hashing submissions")
 
     out.mkdir(parents=True, exist_ok=True)
-    book = None
+    book, nbgrader_problems = None, {}
     if gradebook and todo:
         from .gradebook import Gradebook
         book = Gradebook(course, assignment, db_path, out_root)
-        book.prepare(tests, {s: p for s, (p, _) in todo.items()})
+        nbgrader_problems = book.prepare(tests, {s: p for s, (p, _) in todo.items()}, progress=progress)
+        phases.done("nbgrader (notebooks for manual grading)")
 
     workers = max(1, workers or os.cpu_count() or 1)
-    started = time.monotonic()
     not_graded = {}
     if todo:
         if scheduler:
@@ -158,26 +179,50 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
         else:
             finished = _run_locally(todo, assignment, source_dir, limits, workers, insecure)
         try:
-            _collect(finished, len(todo), progress, out_root, feedback_root, book, records, not_graded)
+            _collect(finished, len(todo), progress, out_root, feedback_root, book, records, not_graded,
+                     intake.origin, nbgrader_problems)
         except ClusterError as exc:
             raise GradeError(str(exc)) from None
-    elapsed = time.monotonic() - started
+        phases.done("tests in the sandbox")
     if scheduler:
         workers = f"the Dask cluster at {scheduler}"
 
+    whole_class = store.class_records(out, assignment, db_path)  # manual points even when not writing it
+    report.write_atomic(out / "grades.csv", report.grades_csv(whole_class))
+    class_json = report.results_json(_public_records(whole_class))
+    report.write_atomic(out / "grades.json", class_json)
+    if json_path and Path(json_path).resolve() != (out / "grades.json"):
+        report.write_atomic(json_path, class_json)
+    phases.done("writing grades")
+
     ordered = [records[s] for s in sorted(records)]
-    report.write_atomic(out / "grades.csv", report.grades_csv(ordered))
-    if json_path:
-        report.write_atomic(json_path, report.results_json(_public_records(ordered)))
-    summary = Summary(_summary(ordered, len(todo) - len(not_graded), len(found) - len(todo), elapsed,
-                               workers, out, json_path, not_graded))
+    attention = _needs_attention(ordered, not_graded, nbgrader_problems, intake)
+    summary = Summary(_summary(ordered, len(todo) - len(not_graded), len(found) - len(todo), phases,
+                               workers, out, json_path, not_graded, len(whole_class), attention))
     summary.not_graded = not_graded
+    summary.attention = attention
     return summary
 
 
 def _public_records(records):
-    keys = ("student", "assignment", "score", "max_score", "tests", "insecure")
+    keys = ("student", "assignment", "score", "max_score", "tests", "insecure", "upload", "manual", "lms")
     return [{k: r[k] for k in keys if k in r} for r in records]
+
+
+def _needs_attention(records, not_graded, nbgrader_problems, intake):
+    """{student: [lines]}: what a person should look at after this run, per student."""
+    attention = {}
+    for record in records:
+        for line in record.get("upload", []):
+            attention.setdefault(record["student"], []).append(line)
+    for student, lines in nbgrader_problems.items():
+        attention.setdefault(student, []).extend(f"nbgrader: {line}" for line in lines)
+    for student, reason in not_graded.items():
+        attention.setdefault(student, []).append(f"NOT GRADED: {reason} (an infrastructure problem; run again to retry)")
+    for student, origin in intake.origin.items():
+        if origin.get("late"):
+            attention.setdefault(student, []).append(f"marked LATE by {origin['lms'].capitalize()}")
+    return attention
 
 
 def _run_locally(todo, assignment, source_dir, limits, workers, insecure):
@@ -197,7 +242,8 @@ def _run_locally(todo, assignment, source_dir, limits, workers, insecure):
             yield student, key, record
 
 
-def _collect(finished, total, progress, out_root, feedback_root, book, records, not_graded):
+def _collect(finished, total, progress, out_root, feedback_root, book, records, not_graded, origins,
+             nbgrader_problems):
     """Write each finished student's results as they arrive (local pool or cluster alike)."""
     from tqdm import tqdm
 
@@ -209,7 +255,13 @@ def _collect(finished, total, progress, out_root, feedback_root, book, records, 
                 not_graded[student] = record["not_graded"]
                 tqdm.write(f"{student}: NOT GRADED, {record['not_graded']}; run again to retry", file=sys.stderr)
                 continue
-            _save(record, key, out_root, feedback_root, book)
+            for line in record.get("upload", []):
+                tqdm.write(f"{student}: {line}", file=sys.stderr)
+            if nbgrader_problems.get(student):
+                record["upload"] = record.get("upload", []) + [
+                    f"your notebooks could not be prepared for grading your written answers "
+                    f"({'; '.join(nbgrader_problems[student])}); your instructor has been told"]
+            _save(record, key, out_root, feedback_root, book, origins.get(student))
             records[student] = record
 
 
@@ -230,7 +282,7 @@ def _single_threaded_blas():
                 os.environ[name] = value
 
 
-def _save(record, key, out_root, feedback_root, book):
+def _save(record, key, out_root, feedback_root, book, origin=None):
     """Write one student's results everywhere, the results file last (it marks the student done)."""
     student, assignment = record["student"], record["assignment"]
     report.write_atomic(feedback_root / student / assignment / "autograder.html", report.feedback_html(record))
@@ -241,8 +293,10 @@ def _save(record, key, out_root, feedback_root, book):
             print(f"{student}: could not write the gradebook ({type(exc).__name__}: {exc}); "
                   f"run again to retry", file=sys.stderr)
             return
-    report.write_atomic(out_root / student / assignment / RESULTS_FILE,
-                        json.dumps({"key": key, "record": record}, indent=1))
+    saved = {"key": key, "record": record}
+    if origin:
+        saved["origin"] = origin
+    report.write_atomic(out_root / student / assignment / RESULTS_FILE, json.dumps(saved, indent=1))
 
 
 class Summary(str):
@@ -257,7 +311,7 @@ def common_mistakes(records, limit=5):
     return ", ".join(f"{d} ({n} student{'s' if n > 1 else ''})" for d, n in counts.most_common(limit))
 
 
-def _summary(records, graded, reused, elapsed, workers, course, json_path, not_graded):
+def _summary(records, graded, reused, phases, workers, course, json_path, not_graded, class_size, attention):
     lines = [f"{'student':<24} {'score':>10}  problems"]
     for r in records:
         problems = sorted({t["status"] for t in r["tests"] if t["status"] != "passed"})
@@ -265,15 +319,19 @@ def _summary(records, graded, reused, elapsed, workers, course, json_path, not_g
     mistakes = common_mistakes(records)
     if mistakes:
         lines.append(f"most common recognised mistakes: {mistakes}")
-    per = f", {elapsed / graded:.2f} s per student" if graded else ""
     workers = workers if isinstance(workers, str) else f"{workers} worker(s)"
-    lines.append(f"graded {graded} student(s) in {elapsed:.1f} s with {workers}{per}; "
-                 f"{reused} unchanged and kept")
-    lines.append(f"grades:    {course / 'grades.csv'}")
+    lines.append(f"graded {graded} student(s) with {workers}; {reused} unchanged and kept")
+    split = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in phases.seconds.items())
+    lines.append(f"wall time {phases.total():.1f} s: {split}")
+    lines.append(f"grades:    {course / 'grades.csv'} and grades.json ({class_size} student(s): the whole class "
+                 f"graded so far)")
     if json_path:
         lines.append(f"json:      {json_path}")
     lines.append(f"feedback:  {course / 'feedback'}/<student>/<assignment>/autograder.html")
     lines.append(f"gradebook: {course / 'gradebook.db'}")
-    for student, reason in sorted(not_graded.items()):
-        lines.append(f"NOT GRADED {student}: {reason} (an infrastructure problem; run again to retry)")
+    if attention:
+        lines.append(f"needs attention ({len(attention)} student(s)):")
+        for student, items in sorted(attention.items()):
+            for item in items:
+                lines.append(f"  {student}: {item}")
     return "\n".join(lines)

@@ -9,7 +9,9 @@ run on a staging copy that holds notebooks only, so nbgrader never copies soluti
 nbgrader's own score for those cells means nothing (it only looks for error outputs); the sandboxed
 grader's points overwrite it.
 """
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,7 +20,7 @@ import warnings
 from collections import defaultdict
 from pathlib import Path
 
-from .workspace import SubmissionError, private_copy
+from .workspace import SubmissionError, notebook_problem, private_copy
 
 
 # nbgrader's Gradebook runs the `alembic` command it installs beside the interpreter.
@@ -31,14 +33,30 @@ def grade_cell_id(function):
     return "autograded_" + function.rsplit(".", 1)[-1]
 
 
-def _nbgrader(args, cwd):
-    return subprocess.run([sys.executable, "-m", "nbgrader"] + args, cwd=cwd, capture_output=True, text=True)
+def _nbgrader(args, cwd, on_line=None):
+    """Run nbgrader; ``on_line(line)`` sees each line of its log as it comes. Returns an object with
+    ``returncode`` and ``stdout`` (the whole log)."""
+    process = subprocess.Popen([sys.executable, "-m", "nbgrader"] + args, cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if on_line is not None:
+            on_line(line)
+    process.wait()
+    return subprocess.CompletedProcess(process.args, process.returncode, "".join(lines), "")
+
+
+_STUDENT_LINE = re.compile(r"Creating/updating student with ID '([^']+)'")
 
 
 def _last_error(output):
+    """The line of nbgrader's log that says what went wrong: the last exception, else the last
+    error line that is not nbgrader's "see the above traceback"."""
     lines = [l.strip() for l in output.splitlines() if l.strip()]
-    errors = [l for l in lines if "error" in l.lower()]
-    return (errors or lines or ["(no output)"])[-1][:300]
+    exceptions = [l for l in lines if re.match(r"^[\w.]*(Error|Exception)\b.*:", l)]
+    errors = [l for l in lines if "error" in l.lower() and "above traceback" not in l]
+    return (exceptions or errors or lines or ["(no output)"])[-1][:300]
 
 
 class Gradebook:
@@ -50,14 +68,16 @@ class Gradebook:
         self.assignment = assignment
         self.db_url = f"sqlite:///{Path(db_path).resolve()}"
         self.cells = {}  # function -> (notebook name without .ipynb, grade cell id)
+        self.notebooks_seen = set()  # students whose notebooks nbgrader autograded in this run
 
     def _config(self, staging):
         return [f"--CourseDirectory.root={staging}", f"--CourseDirectory.db_url={self.db_url}",
                 f"--CourseDirectory.autograded_directory={self.autograded_dir}"]
 
-    def prepare(self, tests, submissions):
+    def prepare(self, tests, submissions, progress=False):
         """Register the assignment's cells and make autograded notebooks for ``submissions``
-        ({student: folder or zip}). Problems with one student's notebooks are reported, not fatal."""
+        ({student: folder or zip}). Returns {student: [problems nbgrader had]}: reported, not fatal.
+        ``progress``: a bar on standard error while nbgrader works through the students."""
         for test in tests:
             if test.notebook:
                 self.cells[test.function] = (Path(test.notebook).stem, grade_cell_id(test.function))
@@ -67,15 +87,34 @@ class Gradebook:
             source.mkdir(parents=True)
             for nb in sorted((self.course / "source" / self.assignment).glob("*.ipynb")):
                 shutil.copyfile(nb, source / nb.name)
-            done = _nbgrader(["generate_assignment", self.assignment, "--force"] + self._config(staging), staging)
-            if done.returncode != 0:
-                print(f"warning: nbgrader generate_assignment failed: {_last_error(done.stdout + done.stderr)}",
-                      file=sys.stderr)
-                return
+            digest = hashlib.sha256(b"".join(nb.name.encode() + nb.read_bytes()
+                                             for nb in sorted(source.glob("*.ipynb")))).hexdigest()
+            stamp = self.autograded_dir / f".cells-{self.assignment}.sha256"
+            # The cells only change with the source notebooks: a later run (a late student, one
+            # regrade) skips nbgrader's generate_assignment, a third of this phase.
+            if not (self._has_assignment() and stamp.is_file() and stamp.read_text() == digest):
+                if progress:
+                    print(f"nbgrader: reading the grade cells of {self.assignment}'s notebooks", file=sys.stderr)
+                done = _nbgrader(["generate_assignment", self.assignment, "--force"] + self._config(staging), staging)
+                if done.returncode != 0:
+                    print(f"warning: nbgrader generate_assignment failed: {_last_error(done.stdout + done.stderr)}",
+                          file=sys.stderr)
+                    return {}
+                stamp.parent.mkdir(parents=True, exist_ok=True)
+                stamp.write_text(digest)
             self._check_cells(tests)
-            self._autograde_notebooks(staging, submissions)
+            return self._autograde_notebooks(staging, submissions, progress)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _has_assignment(self):
+        from nbgrader.api import Gradebook as NbGradebook, MissingEntry
+        try:
+            with NbGradebook(self.db_url) as gb:
+                gb.find_assignment(self.assignment)
+            return True
+        except MissingEntry:
+            return False
 
     def _check_cells(self, tests):
         from nbgrader.api import Gradebook as NbGradebook, MissingEntry
@@ -95,40 +134,78 @@ class Gradebook:
                     print(f"warning: grade cell {cell!r} is worth {found.max_score:g} points but its tests "
                           f"add up to {points[function]:g}", file=sys.stderr)
 
-    def _autograde_notebooks(self, staging, submissions):
+    def _autograde_notebooks(self, staging, submissions, progress):
         from nbgrader.api import Gradebook as NbGradebook
+        from tqdm import tqdm
         submitted = staging / "submitted"
-        students = []
+        students, unreadable, problems = [], {}, {}
+        expected = {nb.name for nb in (self.course / "source" / self.assignment).glob("*.ipynb")}
         for student, path in submissions.items():
             try:
-                temp, folder = private_copy(path, self.assignment)
-            except SubmissionError as exc:
-                print(f"{student}: {exc}", file=sys.stderr)
-                continue
+                # The grading job tells the student about renamed and missing files; here they
+                # only decide which notebooks nbgrader sees.
+                temp, folder = private_copy(path, self.assignment, expected=sorted(expected))
+            except SubmissionError:
+                continue  # the grading job gives the student the reason and a zero
             try:
                 target = submitted / student / self.assignment
                 target.mkdir(parents=True)
                 for nb in sorted(Path(folder).glob("*.ipynb")):
-                    shutil.copyfile(nb, target / nb.name)
+                    problem = notebook_problem(nb)
+                    if problem:
+                        unreadable.setdefault(student, {})[nb.stem] = problem
+                    else:
+                        shutil.copyfile(nb, target / nb.name)
                 students.append(student)
             finally:
                 shutil.rmtree(temp, ignore_errors=True)
         if not students:
-            return
+            return problems
         with NbGradebook(self.db_url) as gb:
             for student in students:
                 gb.update_or_create_student(student)
         base = ["autograde", self.assignment, "--no-execute", "--force"] + self._config(staging)
-        done = _nbgrader(base, staging)
+        with tqdm(total=len(students), desc="nbgrader", unit="student", disable=not progress,
+                  file=sys.stderr) as bar:
+            seen = set()
+
+            def on_line(line):
+                match = _STUDENT_LINE.search(line)
+                if match and match.group(1) not in seen:
+                    seen.add(match.group(1))
+                    bar.update(1)
+
+            done = _nbgrader(base, staging, on_line)
         if done.returncode != 0:
             # Something in one notebook broke the batch: retry one student at a time to name who.
             for student in students:
                 one = _nbgrader(base + [f"--student={student}"], staging)
                 if one.returncode != 0:
-                    print(f"{student}: nbgrader could not process the notebooks "
-                          f"({_last_error(one.stdout + one.stderr)}); autograded points are still recorded",
-                          file=sys.stderr)
+                    problems[student] = [f"nbgrader could not process the notebooks ({_last_error(one.stdout)})"]
+                    print(f"{student}: nbgrader could not process the notebooks ({_last_error(one.stdout)}); "
+                          f"autograded points are still recorded", file=sys.stderr)
         self._zero(students)
+        self._mark_unreadable(unreadable)
+        self.notebooks_seen = set(students) - set(problems)
+        return problems
+
+    def _mark_unreadable(self, unreadable):
+        """Written answers of notebooks nbgrader never saw: 0, not waiting for a grader, and a comment
+        on each saying why (formgrader shows it; a grader can still give points by hand)."""
+        from nbgrader.api import Gradebook as NbGradebook, MissingEntry
+        with NbGradebook(self.db_url) as gb:
+            for student, notebooks in unreadable.items():
+                for notebook, problem in notebooks.items():
+                    try:
+                        submitted = gb.find_submission_notebook(notebook, self.assignment, student)
+                    except MissingEntry:
+                        continue
+                    for grade in submitted.grades:
+                        if not grade.cell.name.startswith("autograded_"):
+                            grade.auto_score, grade.needs_manual_grade = 0.0, False
+                    for comment in submitted.comments:
+                        comment.auto_comment = f"Not graded: {problem}. Nothing of this notebook could be shown."
+            gb.db.commit()
 
     def _zero(self, students):
         """nbgrader gives our cells full marks when they show no error output; until the sandboxed
@@ -158,6 +235,15 @@ class Gradebook:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # SQLAlchemy's autoflush chatter inside nbgrader
                     gb.add_submission(self.assignment, student)
+            if student not in self.notebooks_seen:
+                # No notebook to show, so no written answer to grade: 0, not waiting for a grader.
+                why = "; ".join(record.get("upload", [])) or "no notebook of this student could be read"
+                for notebook in gb.find_submission(self.assignment, student).notebooks:
+                    for grade in notebook.grades:
+                        if not grade.cell.name.startswith("autograded_"):
+                            grade.auto_score, grade.needs_manual_grade = 0.0, False
+                    for comment in notebook.comments:
+                        comment.auto_comment = f"Not graded: {why}. Nothing of this notebook could be shown."
             for function, (notebook, cell) in self.cells.items():
                 grade = gb.find_grade(cell, notebook, self.assignment, student)
                 grade.auto_score = per_function.get(function, 0.0)

@@ -6,15 +6,16 @@ from pathlib import Path
 
 from .grading import TestResult, load_tests, run_tests
 from .sandbox import IsolationUnavailable, SandboxError
-from .workspace import SubmissionError, private_copy
+from .workspace import SubmissionError, expected_files, private_copy, upload_problems
 
 
-def unusable_record(student, assignment, tests, message):
-    """The record of a submission that cannot be graded at all: every test an error, zero points."""
+def unusable_record(student, assignment, tests, message, upload=None):
+    """The record of a submission that cannot be graded at all: every test an error, zero points.
+    ``upload``: what was wrong with the upload, for the student (default: ``message``)."""
     results = [TestResult(t.name, t.function, 0.0, t.points, "error", message, t.hidden) for t in tests]
     return {"student": student, "assignment": assignment, "score": 0.0,
             "max_score": sum(r.max_points for r in results), "tests": [r.as_json(include_hidden_flag=True) for r in results],
-            "seconds": 0.0}
+            "seconds": 0.0, "upload": [upload or message]}
 
 
 def grade_student(student, submission, assignment, source_dir, limits, scratch=None, insecure=False):
@@ -25,13 +26,17 @@ def grade_student(student, submission, assignment, source_dir, limits, scratch=N
     - source_dir: ``source/<assignment>`` with the reference solution and ``tests/``.
     - insecure: grade even where the sandbox cannot isolate (the record then says so).
     A record with ``not_graded`` means the grader, not the student, failed: no score is given.
+    ``upload`` in the record lists what was wrong with the files (missing, unreadable, renamed,
+    left out), one line each, for the student's feedback and the instructor's console.
     """
     tests = load_tests(Path(source_dir) / "tests", include_hidden=True)
     started = time.monotonic()
+    notes, expected = [], expected_files(source_dir)
     try:
-        temp, workdir = private_copy(submission, assignment, scratch=scratch)
+        temp, workdir = private_copy(submission, assignment, scratch=scratch, notes=notes, expected=expected)
     except SubmissionError as exc:
-        return unusable_record(student, assignment, tests, f"submission unusable: {exc}")
+        return unusable_record(student, assignment, tests, f"submission unusable: {exc}", upload=str(exc))
+    notes += upload_problems(workdir, expected)
     try:
         results = run_tests(tests, workdir, reference_dir=source_dir, limits=limits, insecure=insecure)
     except (SandboxError, IsolationUnavailable) as exc:
@@ -42,6 +47,8 @@ def grade_student(student, submission, assignment, source_dir, limits, scratch=N
               "score": sum(r.points for r in results), "max_score": sum(r.max_points for r in results),
               "tests": [r.as_json(include_hidden_flag=True) for r in results],
               "seconds": round(time.monotonic() - started, 3)}
+    if notes:
+        record["upload"] = notes
     if insecure:
         record["insecure"] = True
     return record

@@ -45,8 +45,12 @@ def by_function(results):
     return table
 
 
-def _fmt(x):
+def format_points(x):
+    """Points as people write them: 7, 2.5, 0.25."""
     return f"{x:g}"
+
+
+_fmt = format_points
 
 
 def score_table(results, title=None, width=None):
@@ -95,8 +99,27 @@ def results_json(records):
     return json.dumps(records, indent=2) + "\n"
 
 
+CSV_COLUMNS = ["student", "assignment", "score", "max_score", "manual", "manual_max", "manual_pending",
+               "total", "total_max"]
+
+
+def class_row(record):
+    """The whole-class columns of one student: autograded ``score``/``max_score``; the inline
+    questions' ``manual`` points given so far, their ``manual_max`` and how many answers are
+    ``manual_pending`` (blank without a gradebook); ``total`` = score + manual points so far."""
+    manual = record.get("manual")
+    row = {"student": record["student"], "assignment": record["assignment"], "score": _fmt(record["score"]),
+           "max_score": _fmt(record["max_score"]), "manual": "", "manual_max": "", "manual_pending": "",
+           "total": _fmt(record["score"]), "total_max": _fmt(record["max_score"])}
+    if manual:
+        row.update(manual=_fmt(manual["score"]), manual_max=_fmt(manual["max_score"]),
+                   manual_pending=str(manual["pending"]), total=_fmt(record["score"] + manual["score"]),
+                   total_max=_fmt(record["max_score"] + manual["max_score"]))
+    return row
+
+
 def grades_csv(records):
-    """One row per student: total and points per graded function (for an LMS import)."""
+    """One row per student: the ``class_row`` columns, then points per graded function."""
     functions = []
     for record in records:
         for t in record["tests"]:
@@ -104,13 +127,13 @@ def grades_csv(records):
                 functions.append(t["function"])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", "assignment", "score", "max_score"] + [short_function(f) for f in functions])
+    writer.writerow(CSV_COLUMNS + [short_function(f) for f in functions])
     for record in sorted(records, key=lambda r: r["student"]):
         per = {f: 0.0 for f in functions}
         for t in record["tests"]:
             per[t["function"]] += t["points"]
-        writer.writerow([record["student"], record["assignment"], _fmt(record["score"]),
-                         _fmt(record["max_score"])] + [_fmt(per[f]) for f in functions])
+        row = class_row(record)
+        writer.writerow([row[c] for c in CSV_COLUMNS] + [_fmt(per[f]) for f in functions])
     return out.getvalue()
 
 
@@ -140,6 +163,10 @@ def feedback_html(record):
                     f"<td>{e(t['message'])}</td></tr>")
     insecure = ("\n<p><b>Graded without isolation</b> (<code>--insecure</code>): the student's code ran "
                 "with resource limits only.</p>" if record.get("insecure") else "")
+    upload = "".join(f"<li>{e(line)}</li>" for line in record.get("upload", []))
+    if upload:
+        insecure += ("\n<h2>About your upload</h2><ul class=upload>" + upload + "</ul><p>Everything else was "
+                     "graded as usual. If a file was cut off or left out by mistake, tell your instructor.</p>")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{e(record['assignment'])}: feedback for {e(record['student'])}</title>

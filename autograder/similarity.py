@@ -204,7 +204,7 @@ def _student_fingerprints(args):
     from .workspace import SubmissionError, find_assignment_root, private_copy
     temp = None
     try:
-        if Path(path).is_file():
+        if Path(path).is_file() or any(p.suffix.lower() == ".zip" for p in Path(path).iterdir()):
             temp, root = private_copy(path, assignment)
         else:
             root = find_assignment_root(path, assignment)
@@ -358,11 +358,21 @@ class Report:
 
 def compare_class(submissions, release_dir, assignment="assignment1", threshold=DEFAULT_THRESHOLD, workers=None,
                   progress=True):
-    from .grade import GradeError, find_submissions
+    import tempfile
+    workdir = Path(tempfile.mkdtemp(prefix="autograder-similarity-"))
     try:
-        found, skipped = find_submissions(submissions, assignment)
-    except GradeError as exc:
+        return _compare(submissions, release_dir, assignment, threshold, workers, progress, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _compare(submissions, release_dir, assignment, threshold, workers, progress, workdir):
+    from .intake import IntakeError, find_submissions
+    try:
+        intake = find_submissions(submissions, assignment, workdir=workdir)
+    except IntakeError as exc:
         raise SimilarityError(str(exc)) from None
+    found, skipped = intake.found, intake.skipped
     if len(found) < 2:
         raise SimilarityError(f"{submissions} holds {len(found)} submission(s); a comparison needs two")
     plan = make_plan(release_dir)

@@ -1,5 +1,6 @@
 """``autograder grade --scheduler``: the same class graded on a Dask LocalCluster and locally must
 give the same results, written by the coordinating process in the same places."""
+import csv
 import json
 import subprocess
 import sys
@@ -84,12 +85,19 @@ def test_student_code_cannot_harm_the_workers(both):
     assert both["alive"] == 2, "a Dask worker died while grading"
 
 
+def _autograded_columns(path):
+    manual = {"manual", "manual_max", "manual_pending", "total", "total_max"}
+    with open(path, newline="") as f:
+        return [{k: v for k, v in row.items() if k not in manual} for row in csv.DictReader(f)]
+
+
 def test_the_coordinator_writes_everything_as_in_local_mode(both):
     remote = both["remote"]
     for student in ("ada", "ben", "cy", "dee", "eve", "fay"):
         assert (remote / "autograded" / student / "assignment1" / "autograder_results.json").is_file()
         assert (remote / "feedback" / student / "assignment1" / "autograder.html").is_file()
-    assert (remote / "grades.csv").read_text() == (both["local"] / "grades.csv").read_text()
+    # The local run wrote no gradebook, so it has no manual points: compare everything else.
+    assert _autograded_columns(remote / "grades.csv") == _autograded_columns(both["local"] / "grades.csv")
     book = Gradebook(REPO, "assignment1", remote / "gradebook.db", remote / "autograded").totals()
     scores = {r["student"]: r["score"] for r in json.loads((remote / "grades.json").read_text())}
     assert book == pytest.approx(scores)

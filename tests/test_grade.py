@@ -85,7 +85,11 @@ def graded_class(tmp_path_factory):
 def test_json_follows_the_contract(graded_class):
     records = graded_class[3]
     for record in records.values():
-        assert set(record) == {"student", "assignment", "score", "max_score", "tests"}
+        required = {"student", "assignment", "score", "max_score", "tests"}
+        assert required <= set(record) <= required | {"upload", "manual", "lms", "insecure"}
+        assert all(isinstance(line, str) and line for line in record.get("upload", []))
+        if "manual" in record:
+            assert set(record["manual"]) == {"score", "max_score", "pending"}
         for test in record["tests"]:
             assert set(test) == {"name", "function", "points", "max_points", "status", "message", "hidden",
                                  "diagnosis"}
@@ -202,7 +206,7 @@ def test_infrastructure_failure_is_reported_and_retried_never_scored(tmp_path):
     from autograder.sandbox import Limits
     summary = grade_class(submitted, "assignment1", course_dir=REPO, out_dir=out, workers=1, progress=False,
                           gradebook=False, json_path=out / "grades.json", limits=Limits(start_seconds=1e-6))
-    assert "unlucky" in summary.not_graded and "NOT GRADED unlucky" in summary
+    assert "unlucky" in summary.not_graded and "unlucky: NOT GRADED" in summary
     assert json.loads((out / "grades.json").read_text()) == [], "an infrastructure failure must not be scored"
     assert not (out / "autograded" / "unlucky" / "assignment1" / RESULTS_FILE).exists()
     summary = grade_class(submitted, "assignment1", course_dir=REPO, out_dir=out, workers=1, progress=False,

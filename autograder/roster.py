@@ -1,0 +1,75 @@
+"""The class roster: who is in the course, under which ids the LMS knows them.
+
+A CSV with a header row; only ``student`` is required:
+
+    student,name,lms_id,sis_user_id,sis_login_id,section,email
+    ada,Ada Lovelace,10001,S1001,ada@example.edu,Section A,ada@example.edu
+
+- ``student``: the id used in the gradebook, the feedback folders and grades.csv;
+- ``lms_id``: the LMS's number for the student (Canvas's user ID, Moodle's participant number, as
+  they appear in bulk-download names), used to find whose upload is whose and in the exports;
+- ``name``, ``sis_user_id``, ``sis_login_id``, ``section``, ``email``: copied into the exports that
+  want them (Canvas, Moodle).
+"""
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+COLUMNS = ("student", "name", "lms_id", "sis_user_id", "sis_login_id", "section", "email")
+
+
+class RosterError(Exception):
+    """A roster that cannot be used (one line)."""
+
+
+def slug(name):
+    """An id made from a person's name: 'José García' -> 'jose_garcia'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")
+
+
+@dataclass
+class Roster:
+    rows: dict = field(default_factory=dict)  # student -> {column: value}
+
+    def student_for(self, lms_id="", name=""):
+        """The roster's student for an LMS id or, failing that, a name; None when neither matches."""
+        for student, row in self.rows.items():
+            if lms_id and row.get("lms_id") == str(lms_id):
+                return student
+        wanted = slug(name)
+        if wanted:
+            matches = [s for s, row in self.rows.items() if slug(row.get("name", "")) == wanted
+                       or slug(row.get("name", "")).replace("_", "") == wanted.replace("_", "")]
+            if len(matches) == 1:
+                return matches[0]
+        return None
+
+    def get(self, student, column):
+        return self.rows.get(student, {}).get(column, "")
+
+
+def load_roster(path):
+    """Read a roster CSV (see the module docstring); raises RosterError with one line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # spreadsheets save a BOM
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RosterError(f"cannot read the roster {path}: {exc}") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "student" not in header:
+        raise RosterError(f"the roster {path} has no 'student' column (its header: {', '.join(header) or 'empty'}); "
+                          f"columns: {', '.join(COLUMNS)}")
+    roster = Roster()
+    for number, raw in enumerate(reader, start=2):
+        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        student = row.get("student", "")
+        if not student:
+            continue
+        if student in roster.rows:
+            raise RosterError(f"the roster {path} lists {student!r} twice (line {number})")
+        roster.rows[student] = {c: row.get(c, "") for c in COLUMNS}
+    return roster
