@@ -38,7 +38,7 @@ SOFTMAX_VEC = "classifiers.softmax.softmax_loss_vectorized"
 TRAIN = "classifiers.linear_classifier.LinearClassifier.train"
 PREDICT = "classifiers.linear_classifier.LinearClassifier.predict"
 ALL_FUNCTIONS = (SVM_NAIVE, SVM_VEC, SOFTMAX_NAIVE, SOFTMAX_VEC, TRAIN, PREDICT)
-POINTS = {SVM_NAIVE: 6, SVM_VEC: 8, SOFTMAX_NAIVE: 6, SOFTMAX_VEC: 8, TRAIN: 5, PREDICT: 2}
+POINTS = {SVM_NAIVE: 8, SVM_VEC: 10, SOFTMAX_NAIVE: 8, SOFTMAX_VEC: 10, TRAIN: 5, PREDICT: 2}
 LOSSES = (SVM_NAIVE, SVM_VEC, SOFTMAX_NAIVE, SOFTMAX_VEC)
 
 # -- exact lines of the reference solution that the variants replace --------------------------------
@@ -52,7 +52,17 @@ SVM_NAIVE_DECREMENT = "                dW[:, y[i]] -= X[i]\n"
 SVM_NAIVE_AVERAGE = ("    loss /= num_train\n"
                      "    dW /= num_train\n")
 SVM_NAIVE_NUM_CLASSES = "    num_classes = W.shape[1]\n"
-REG_GRAD = "    dW += 2.0 * reg * W\n"  # the naive versions, in both modules
+# The penalty block, the same in all four losses; each anchor is the comment line before it.
+PENALTY = ("    if reg_type not in REG_TYPES:\n"
+           "        raise ValueError(f\"reg_type must be one of {REG_TYPES}, got {reg_type!r}\")\n"
+           "    l1_share = {\"l2\": 0.0, \"l1\": 1.0, \"elastic\": l1_ratio}[reg_type]\n"
+           "    loss += reg * (l1_share * np.sum(np.abs(W)) + (1.0 - l1_share) * np.sum(W * W))\n"
+           "    dW += reg * (l1_share * np.sign(W) + 2.0 * (1.0 - l1_share) * W)\n")
+SVM_NAIVE_PENALTY = "    # reg * sum(W * W) and 2 * reg * W.\n    ### BEGIN SOLUTION\n" + PENALTY
+SVM_VEC_PENALTY = "(sub)gradient, as in svm_loss_naive.\n    ### BEGIN SOLUTION\n" + PENALTY
+SOFTMAX_NAIVE_PENALTY = "an unknown reg_type.\n    ### BEGIN SOLUTION\n" + PENALTY
+SOFTMAX_VEC_PENALTY = "(sub)gradient, as in softmax_loss_naive.\n    ### BEGIN SOLUTION\n" + PENALTY
+L2_GRAD = "2.0 * (1.0 - l1_share) * W"
 SVM_NAIVE_BODY = (
     "    for i in range(num_train):\n"
     "        scores = X[i] @ W  # (C,)\n"
@@ -66,10 +76,10 @@ SVM_NAIVE_BODY = (
     + SVM_NAIVE_DECREMENT)
 SVM_VEC_MARGINS = "    margins = np.maximum(0.0, scores - scores[rows, y][:, None] + 1.0)  # (N, C)\n"
 SVM_VEC_ZERO_CORRECT = "    margins[rows, y] = 0.0\n"
-SVM_VEC_LOSS = "    loss = np.sum(margins) / num_train + reg * np.sum(W * W)\n"
+SVM_VEC_LOSS = "    loss = np.sum(margins) / num_train\n"
 SVM_VEC_DECREMENT = ("    coeff[rows, y] = -np.sum(coeff, axis=1)"
                      "  # the correct class loses once per violation\n")
-SVM_VEC_GRAD = "    dW = X.T @ coeff / num_train + 2.0 * reg * W  # (D, C)\n"
+SVM_VEC_GRAD = "    dW = X.T @ coeff / num_train  # (D, C)\n"
 SVM_VEC_BODY = SVM_VEC_MARGINS + SVM_VEC_ZERO_CORRECT + SVM_VEC_LOSS
 SVM_VEC_GRAD_BODY = ("    coeff = (margins > 0).astype(scores.dtype)"
                      "  # (N, C): 1 where a wrong class violates the margin\n"
@@ -77,7 +87,6 @@ SVM_VEC_GRAD_BODY = ("    coeff = (margins > 0).astype(scores.dtype)"
 
 SOFTMAX_NAIVE_SHIFT = "        shifted = scores - np.max(scores)  # (C,), every entry <= 0\n"
 SOFTMAX_NAIVE_WEIGHT = "            weight = probs[j] - 1.0 if j == y[i] else probs[j]\n"
-SOFTMAX_NAIVE_REG = "    loss += reg * np.sum(W * W)\n"  # also in linear_svm.py
 SOFTMAX_NAIVE_BODY = (
     "    for i in range(num_train):\n"
     "        scores = X[i] @ W  # (C,)\n"
@@ -97,10 +106,10 @@ SOFTMAX_VEC_BODY = (
     "    scores = X @ W  # (N, C)\n"
     + SOFTMAX_VEC_SHIFT +
     "    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))  # (N, C)\n"
-    "    loss = -np.sum(log_probs[rows, y]) / num_train + reg * np.sum(W * W)\n"
+    "    loss = -np.sum(log_probs[rows, y]) / num_train\n"
     "    dscores = np.exp(log_probs)  # (N, C) probabilities\n"
     + SOFTMAX_VEC_MINUS_ONE +
-    "    dW = X.T @ dscores / num_train + 2.0 * reg * W  # (D, C)\n")
+    "    dW = X.T @ dscores / num_train  # (D, C)\n")
 
 TRAIN_SAMPLE = ("            batch = np.random.choice(num_train, batch_size, replace=True)"
                 "  # (batch_size,) indices\n")
@@ -208,13 +217,41 @@ SVM_NAIVE_COUNTING = (
 # gradient through np.add.at instead of a mask assignment.
 SVM_VEC_ADD_AT_LOSS = (
     "    margins = np.maximum(0, scores - scores[rows, y].reshape(-1, 1) + 1)\n"
-    "    loss = (margins.sum() - num_train) / num_train + reg * (W ** 2).sum()\n"
+    "    loss = (margins.sum() - num_train) / num_train\n"
     "    margins[rows, y] = 0\n")
 SVM_VEC_ADD_AT_GRAD = (
     "    coeff = np.zeros_like(scores)\n"
     "    coeff[margins > 0] = 1\n"
     "    np.add.at(coeff, (rows, y), -coeff.sum(axis=1))\n"
-    "    dW = X.T.dot(coeff) / num_train + 2 * reg * W\n")
+    "    dW = X.T.dot(coeff) / num_train\n")
+
+PENALTY_ANCHORS = [("linear_svm.py", SVM_NAIVE_PENALTY[:-len(PENALTY)]),
+                   ("linear_svm.py", SVM_VEC_PENALTY[:-len(PENALTY)]),
+                   ("softmax.py", SOFTMAX_NAIVE_PENALTY[:-len(PENALTY)]),
+                   ("softmax.py", SOFTMAX_VEC_PENALTY[:-len(PENALTY)])]
+PENALTY_BRANCHES = (
+    "    if reg_type == 'l2':\n"
+    "        loss += reg * np.sum(W ** 2)\n"
+    "        dW += 2 * reg * W\n"
+    "    elif reg_type == 'l1':\n"
+    "        loss += reg * np.abs(W).sum()\n"
+    "        dW += reg * np.where(W > 0, 1.0, np.where(W < 0, -1.0, 0.0))\n"
+    "    elif reg_type == 'elastic':\n"
+    "        loss += l1_ratio * reg * np.abs(W).sum() + (1 - l1_ratio) * reg * np.sum(W ** 2)\n"
+    "        dW += l1_ratio * reg * np.sign(W) + (1 - l1_ratio) * 2 * reg * W\n"
+    "    else:\n"
+    "        raise ValueError('unknown reg_type ' + str(reg_type))\n")
+PENALTY_HELPER = (
+    "\n\ndef _penalty(W, reg, reg_type, l1_ratio):\n"
+    "    mix = {'l2': 0.0, 'l1': 1.0, 'elastic': l1_ratio}.get(reg_type)\n"
+    "    if mix is None:\n"
+    "        raise ValueError(reg_type)\n"
+    "    flat = W.ravel()\n"
+    "    value = reg * (mix * np.linalg.norm(flat, 1) + (1 - mix) * np.linalg.norm(flat) ** 2)\n"
+    "    return value, reg * (mix * np.sign(W) + 2 * (1 - mix) * W)\n")
+PENALTY_BY_HELPER = ("    value, grad = _penalty(W, reg, reg_type, l1_ratio)\n"
+                     "    loss += value\n"
+                     "    dW += grad\n")
 
 SOFTMAX_NAIVE_TEXTBOOK = (
     "    for i in range(num_train):\n"
@@ -231,8 +268,7 @@ SOFTMAX_VEC_LOGSUMEXP = (
     "    lse = logsumexp(scores, axis=1, keepdims=True)  # (N, 1)\n"
     "    one_hot = np.eye(W.shape[1])[y]  # (N, C)\n"
     "    loss = np.sum(lse - np.sum(scores * one_hot, axis=1, keepdims=True)) / num_train\n"
-    "    loss += reg * np.sum(W * W)\n"
-    "    dW = X.T.dot(np.exp(scores - lse) - one_hot) / num_train + 2 * reg * W\n")
+    "    dW = X.T.dot(np.exp(scores - lse) - one_hot) / num_train\n")
 
 SOFTMAX_VEC_TEXTBOOK = (
     "    num_train = X.shape[0]\n"
@@ -240,9 +276,9 @@ SOFTMAX_VEC_TEXTBOOK = (
     "    scores -= scores.max(axis=1, keepdims=True)\n"
     "    probs = np.exp(scores)\n"
     "    probs /= probs.sum(axis=1, keepdims=True)\n"
-    "    loss = -np.log(probs[np.arange(num_train), y]).mean() + reg * np.sum(W * W)\n"
+    "    loss = -np.log(probs[np.arange(num_train), y]).mean()\n"
     "    probs[np.arange(num_train), y] -= 1\n"
-    "    dW = X.T @ probs / num_train + 2 * reg * W\n")
+    "    dW = X.T @ probs / num_train\n")
 
 CORRECT = {
     "reference": lambda: edited(),
@@ -259,7 +295,14 @@ CORRECT = {
     "float32_arithmetic_for_float32_input": lambda: edited(
         svm(ZEROS, "    dW = np.zeros_like(W)  # (D, C)\n", 2),
         softmax(ZEROS, "    dW = np.zeros_like(W)  # (D, C)\n", 2),
-        svm(SVM_VEC_GRAD, "    dW = (X.T @ coeff / num_train + 2.0 * reg * W).astype(W.dtype)\n")),
+        svm(SVM_VEC_GRAD, "    dW = (X.T @ coeff / num_train).astype(W.dtype)\n")),
+    # The penalty written branch by branch, with np.abs(W).sum() and a sign built by np.where; an
+    # elastic net written as the sum of its two weighted terms.
+    "penalties_written_branch_by_branch": lambda: edited(
+        *[(name, anchor + PENALTY, anchor + PENALTY_BRANCHES) for name, anchor in PENALTY_ANCHORS]),
+    "penalty_kinds_through_a_helper_with_norms": lambda: edited(
+        svm(IMPORTS, IMPORTS + PENALTY_HELPER), softmax(IMPORTS, IMPORTS + PENALTY_HELPER),
+        *[(name, anchor + PENALTY, anchor + PENALTY_BY_HELPER) for name, anchor in PENALTY_ANCHORS]),
     "train_samples_without_replacement": lambda: edited(
         classifier(TRAIN_SAMPLE, TRAIN_SAMPLE.replace("replace=True", "replace=False"))),
     "train_shuffles_with_a_permutation": lambda: edited(
@@ -296,7 +339,7 @@ BUGS = {
         lambda: edited(svm(SVM_NAIVE_AVERAGE, "")),
         broken=SVM_NAIVE, must_fail=("svm_naive_sanity_loss_is_about_nine",)),
     "svm_naive_reg_gradient_without_factor_two": Bug(
-        lambda: edited(svm(REG_GRAD, "    dW += reg * W\n")),
+        lambda: edited(svm(SVM_NAIVE_PENALTY, SVM_NAIVE_PENALTY.replace(L2_GRAD, "(1.0 - l1_share) * W"))),
         broken=SVM_NAIVE,
         must_fail=("svm_naive_gradient_matches_numerical_gradient", "svm_naive_matches_reference")),
     "svm_naive_forgets_the_correct_class_column": Bug(
@@ -316,7 +359,7 @@ BUGS = {
                        svm(SVM_VEC_GRAD, SVM_VEC_GRAD.replace(" / num_train", ""))),
         broken=SVM_VEC, must_fail=("svm_vectorized_sanity_loss_is_about_nine",)),
     "svm_vectorized_reg_gradient_without_factor_two": Bug(
-        lambda: edited(svm(SVM_VEC_GRAD, SVM_VEC_GRAD.replace("2.0 * reg", "reg"))),
+        lambda: edited(svm(SVM_VEC_PENALTY, SVM_VEC_PENALTY.replace(L2_GRAD, "(1.0 - l1_share) * W"))),
         broken=SVM_VEC,
         must_fail=("svm_vectorized_gradient_matches_numerical_gradient", "svm_vectorized_matches_reference")),
     "svm_vectorized_forgets_the_correct_class_column": Bug(
@@ -333,7 +376,7 @@ BUGS = {
     "svm_vectorized_calls_the_naive_version": Bug(
         lambda: edited(svm('    Inputs and outputs: the same as svm_loss_naive.\n    """\n',
                            '    Inputs and outputs: the same as svm_loss_naive.\n    """\n'
-                           "    return svm_loss_naive(W, X, y, reg)\n")),
+                           "    return svm_loss_naive(W, X, y, reg, reg_type, l1_ratio)\n")),
         broken=SVM_VEC,
         must_fail=("svm_vectorized_uses_no_loops",), must_pass=SVM_VEC_VALUE_TESTS),
     # -- softmax, naive
@@ -351,11 +394,12 @@ BUGS = {
         broken=SOFTMAX_NAIVE,
         must_fail=("softmax_naive_sanity_loss_is_about_log_ten",)),
     "softmax_naive_reg_gradient_without_factor_two": Bug(
-        lambda: edited(softmax(REG_GRAD, "    dW += reg * W\n")),
+        lambda: edited(softmax(SOFTMAX_NAIVE_PENALTY, SOFTMAX_NAIVE_PENALTY.replace(L2_GRAD, "(1.0 - l1_share) * W"))),
         broken=SOFTMAX_NAIVE,
         must_fail=("softmax_naive_gradient_matches_numerical_gradient",)),
     "softmax_naive_half_regularization_in_the_loss": Bug(
-        lambda: edited(softmax(SOFTMAX_NAIVE_REG, "    loss += 0.5 * reg * np.sum(W * W)\n")),
+        lambda: edited(softmax(SOFTMAX_NAIVE_PENALTY, SOFTMAX_NAIVE_PENALTY.replace(
+            "    loss += reg * (", "    loss += 0.5 * reg * ("))),
         broken=SOFTMAX_NAIVE,
         must_fail=("softmax_naive_gradient_matches_numerical_gradient", "softmax_naive_matches_reference")),
     # -- softmax, vectorized
@@ -376,18 +420,56 @@ BUGS = {
                    "softmax_vectorized_matches_reference"),
         must_pass=("softmax_vectorized_uses_no_loops",)),  # a wrong value is not a loop
     "softmax_vectorized_forgets_to_divide_by_N": Bug(
-        lambda: edited(softmax("    loss = -np.sum(log_probs[rows, y]) / num_train + reg * np.sum(W * W)\n",
-                               "    loss = -np.sum(log_probs[rows, y]) + reg * np.sum(W * W)\n"),
-                       softmax("    dW = X.T @ dscores / num_train + 2.0 * reg * W  # (D, C)\n",
-                               "    dW = X.T @ dscores + 2.0 * reg * W  # (D, C)\n")),
+        lambda: edited(softmax("    loss = -np.sum(log_probs[rows, y]) / num_train\n",
+                               "    loss = -np.sum(log_probs[rows, y])\n"),
+                       softmax("    dW = X.T @ dscores / num_train  # (D, C)\n",
+                               "    dW = X.T @ dscores  # (D, C)\n")),
         broken=SOFTMAX_VEC,
         must_fail=("softmax_vectorized_sanity_loss_is_about_log_ten",)),
     "softmax_vectorized_calls_the_naive_version": Bug(
         lambda: edited(softmax('    Inputs and outputs: the same as softmax_loss_naive.\n    """\n',
                                '    Inputs and outputs: the same as softmax_loss_naive.\n    """\n'
-                               "    return softmax_loss_naive(W, X, y, reg)\n")),
+                               "    return softmax_loss_naive(W, X, y, reg, reg_type, l1_ratio)\n")),
         broken=SOFTMAX_VEC,
         must_fail=("softmax_vectorized_uses_no_loops",), must_pass=SOFTMAX_VEC_VALUE_TESTS),
+    # -- the penalty kinds (one realistic mistake per function, and the fallback on an unknown kind)
+    "svm_naive_ignores_reg_type": Bug(
+        lambda: edited(svm(SVM_NAIVE_PENALTY, SVM_NAIVE_PENALTY.replace(
+            '{"l2": 0.0, "l1": 1.0, "elastic": l1_ratio}[reg_type]', "0.0"))),
+        broken=SVM_NAIVE, must_fail=("svm_naive_l1_and_elastic_penalties", "svm_naive_penalties_match_reference"),
+        must_pass=("svm_naive_matches_reference",)),
+    "svm_vectorized_l1_gradient_is_W": Bug(
+        lambda: edited(svm(SVM_VEC_PENALTY, SVM_VEC_PENALTY.replace("l1_share * np.sign(W)", "l1_share * W"))),
+        broken=SVM_VEC, must_fail=("svm_vectorized_l1_and_elastic_penalties",),
+        must_pass=SVM_VEC_VALUE_TESTS),
+    "svm_vectorized_falls_back_to_l2_on_an_unknown_kind": Bug(
+        lambda: edited(svm(SVM_VEC_PENALTY, SVM_VEC_PENALTY.replace(
+            "    if reg_type not in REG_TYPES:\n        raise ValueError(f\"reg_type must be one of {REG_TYPES}, "
+            "got {reg_type!r}\")\n", "").replace("l1_ratio}[reg_type]", "l1_ratio}.get(reg_type, 0.0)"))),
+        broken=SVM_VEC, must_fail=("svm_vectorized_l1_and_elastic_penalties",),
+        must_pass=("svm_vectorized_penalties_match_reference",) + SVM_VEC_VALUE_TESTS),
+    "softmax_naive_elastic_ratio_swapped": Bug(
+        lambda: edited(softmax(SOFTMAX_NAIVE_PENALTY, SOFTMAX_NAIVE_PENALTY.replace(
+            '"elastic": l1_ratio}', '"elastic": 1.0 - l1_ratio}'))),
+        broken=SOFTMAX_NAIVE,
+        must_fail=("softmax_naive_l1_and_elastic_penalties", "softmax_naive_penalties_match_reference"),
+        must_pass=("softmax_naive_matches_reference",)),
+    "softmax_vectorized_l1_sign_of_zero_is_one": Bug(
+        lambda: edited(softmax(SOFTMAX_VEC_PENALTY, SOFTMAX_VEC_PENALTY.replace(
+            "np.sign(W)", "np.where(W >= 0, 1.0, -1.0)"))),
+        broken=SOFTMAX_VEC,
+        must_fail=("softmax_vectorized_l1_and_elastic_penalties", "softmax_vectorized_penalties_match_reference"),
+        must_pass=SOFTMAX_VEC_VALUE_TESTS),
+    "softmax_vectorized_elastic_without_the_mix": Bug(
+        lambda: edited(softmax(SOFTMAX_VEC_PENALTY, SOFTMAX_VEC_PENALTY.replace(
+            '"elastic": l1_ratio}[reg_type]', '"elastic": l1_ratio}[reg_type]\n'
+            '    if reg_type == "elastic":\n'
+            '        loss += reg * (np.sum(np.abs(W)) + np.sum(W * W))\n'
+            '        dW += reg * (np.sign(W) + 2.0 * W)\n'
+            '        return loss, dW'))),
+        broken=SOFTMAX_VEC,
+        must_fail=("softmax_vectorized_l1_and_elastic_penalties", "softmax_vectorized_penalties_match_reference"),
+        must_pass=SOFTMAX_VEC_VALUE_TESTS),
     # -- train
     "train_always_uses_the_first_batch_size_examples": Bug(
         lambda: edited(classifier(TRAIN_SAMPLE, "            batch = np.arange(batch_size)\n")),
@@ -453,6 +535,12 @@ DIAGNOSES = {
     "softmax_vectorized_gradient_without_minus_one": "gradient_without_minus_one",
     "softmax_vectorized_forgets_to_divide_by_N": "not_divided_by_n",
     "softmax_vectorized_calls_the_naive_version": "too_many_loops",
+    "svm_naive_ignores_reg_type": "reg_type_ignored",
+    "svm_vectorized_l1_gradient_is_W": "l1_gradient_is_w",
+    "svm_vectorized_falls_back_to_l2_on_an_unknown_kind": "unknown_reg_type_accepted",
+    "softmax_naive_elastic_ratio_swapped": "elastic_ratio_swapped",
+    "softmax_vectorized_l1_sign_of_zero_is_one": "l1_sign_at_zero",
+    "softmax_vectorized_elastic_without_the_mix": "elastic_unweighted",
     "train_samples_labels_independently_of_examples": "labels_not_matched",
     "train_uses_the_whole_training_set_every_iteration": "batch_is_the_whole_set",
     "train_gradient_ascent": "gradient_ascent",

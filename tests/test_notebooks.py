@@ -218,6 +218,7 @@ def test_knn_accuracy_on_cifar10(tmp_path, monkeypatch, measured):
 
 
 BEST_VAL_RE = re.compile(r"^best validation accuracy achieved during cross-validation: ([0-9.]+)$", re.M)
+PENALTY_RE = re.compile(r"^penalty (\w+): validation accuracy ([0-9.]+), near-zero weights ([0-9.]+)%", re.M)
 
 
 @pytest.mark.accuracy
@@ -237,6 +238,13 @@ def test_linear_classifier_accuracy_on_cifar10(name, target, tmp_path, monkeypat
     measured(f"{name} on CIFAR-10: best validation accuracy {best_val:.4f} in {elapsed:.0f} s")
     assert best_val >= target, f"{name}: best validation accuracy {best_val:.4f} < {target}"
     assert elapsed < 300, f"{name} took {elapsed:.0f} s on CIFAR-10; the budget is 5 minutes"
+    if name == "svm.ipynb":
+        penalties = {kind: (float(acc), float(zero) / 100) for kind, acc, zero in PENALTY_RE.findall(text)}
+        assert set(penalties) == {"l2", "l1", "elastic"}, f"svm.ipynb: penalty lines {penalties}"
+        measured("svm.ipynb on CIFAR-10, penalties (validation accuracy, near-zero weights): " + ", ".join(
+            f"{kind} {acc:.3f} {100 * zero:.1f}%" for kind, (acc, zero) in penalties.items()))
+        assert penalties["l1"][1] > penalties["l2"][1] + 0.3, f"L1 is not measurably sparser than L2: {penalties}"
+        assert penalties["l2"][1] <= penalties["elastic"][1] <= penalties["l1"][1], penalties
 
 
 NET_BEST_VAL_RE = re.compile(r"^best validation accuracy achieved: ([0-9.]+)$", re.M)

@@ -14,9 +14,12 @@ from .softmax import softmax_loss_vectorized
 class LinearClassifier:
     """Base class: minibatch SGD on the weights W of shape (D, C). Subclasses define ``loss``."""
 
-    def __init__(self):
+    def __init__(self, reg_type="l2", l1_ratio=0.5):
+        """reg_type: the penalty of the loss, "l2" (default), "l1" or "elastic"; l1_ratio: the share
+        of L1 in the "elastic" penalty (see linear_svm.py)."""
         # Created by the first call to train(), as an array of shape (D, C).
         self.W = None
+        self.reg_type, self.l1_ratio = reg_type, l1_ratio
 
     def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200,
               verbose=False):
@@ -101,11 +104,11 @@ class LinearSVM(LinearClassifier):
     """A linear classifier that uses the multiclass SVM (hinge) loss."""
 
     def loss(self, X_batch, y_batch, reg):
-        return svm_loss_vectorized(self.W, X_batch, y_batch, reg)
+        return svm_loss_vectorized(self.W, X_batch, y_batch, reg, self.reg_type, self.l1_ratio)
 
 
 class Softmax(LinearClassifier):
     """A linear classifier that uses the softmax (cross-entropy) loss."""
 
     def loss(self, X_batch, y_batch, reg):
-        return softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
+        return softmax_loss_vectorized(self.W, X_batch, y_batch, reg, self.reg_type, self.l1_ratio)

@@ -6,20 +6,25 @@ of its correct class:
 
     L_i = -log p[y[i]] = log(sum_k exp(s[k])) - s[y[i]]
 
-The full loss is the mean of ``L_i`` over the N examples plus ``reg * sum(W * W)`` (gradient
-``2 * reg * W``).
+The full loss is the mean of ``L_i`` over the N examples plus the penalty chosen by ``reg_type``:
+``"l2"`` (default) ``reg * sum(W * W)``, gradient ``2 * reg * W``; ``"l1"`` ``reg * sum(|W|)``,
+subgradient ``reg * sign(W)`` with sign(0) = 0; ``"elastic"`` ``reg * (l1_ratio * sum(|W|) +
+(1 - l1_ratio) * sum(W * W))``. Any other reg_type raises ValueError (details in linear_svm.py).
 
 Numerical stability: ``exp`` overflows for scores above about 709 and underflows to 0 for scores
 below about -745, which turns the loss into nan or inf. Subtracting the largest score of each row
 from all its scores changes no probability (the common factor cancels) and keeps every exponent
 <= 0, so the sum of exponentials lies between 1 and C.
 
-Conventions as in linear_svm.py: W (D, C), X (N, D), y (N,) ints with 0 <= y[i] < C, reg a float.
+Conventions as in linear_svm.py: W (D, C), X (N, D), y (N,) ints with 0 <= y[i] < C, reg a float,
+reg_type "l2", "l1" or "elastic", l1_ratio a float in [0, 1].
 """
 import numpy as np
 
+REG_TYPES = ("l2", "l1", "elastic")
 
-def softmax_loss_naive(W, X, y, reg):
+
+def softmax_loss_naive(W, X, y, reg, reg_type="l2", l1_ratio=0.5):
     """Softmax loss and gradient, with explicit loops over the examples (and classes).
 
     Inputs:
@@ -27,10 +32,15 @@ def softmax_loss_naive(W, X, y, reg):
     - X: array of shape (N, D); X[i] is example i.
     - y: int array of shape (N,); y[i] is the correct class of X[i], 0 <= y[i] < C.
     - reg: float, regularization strength.
+    - reg_type: "l2" (default), "l1" or "elastic": the penalty (see the module docstring).
+    - l1_ratio: float in [0, 1], the share of L1 in the "elastic" penalty (ignored otherwise).
 
     Returns a tuple of:
-    - loss: float, the mean cross-entropy over the N examples plus reg * np.sum(W * W).
-    - dW: array of shape (D, C), the gradient of loss with respect to W.
+    - loss: float, the mean cross-entropy over the N examples plus the penalty (for "l2",
+      reg * np.sum(W * W)).
+    - dW: array of shape (D, C), the gradient of loss with respect to W (for "l1" and the L1 part
+      of "elastic", the subgradient with sign(0) = 0).
+    Raises ValueError for any other reg_type.
     """
     loss = 0.0
     dW = np.zeros(W.shape)  # (D, C)
@@ -55,16 +65,20 @@ def softmax_loss_naive(W, X, y, reg):
     dW /= num_train
     ### END SOLUTION
 
-    # TODO: add the regularization term reg * sum(W * W) to the loss and its gradient to dW.
+    # TODO: add the penalty chosen by reg_type to the loss and its (sub)gradient to dW (see the
+    # module docstring); raise ValueError for an unknown reg_type.
     ### BEGIN SOLUTION
-    loss += reg * np.sum(W * W)
-    dW += 2.0 * reg * W
+    if reg_type not in REG_TYPES:
+        raise ValueError(f"reg_type must be one of {REG_TYPES}, got {reg_type!r}")
+    l1_share = {"l2": 0.0, "l1": 1.0, "elastic": l1_ratio}[reg_type]
+    loss += reg * (l1_share * np.sum(np.abs(W)) + (1.0 - l1_share) * np.sum(W * W))
+    dW += reg * (l1_share * np.sign(W) + 2.0 * (1.0 - l1_share) * W)
     ### END SOLUTION
 
     return loss, dW
 
 
-def softmax_loss_vectorized(W, X, y, reg):
+def softmax_loss_vectorized(W, X, y, reg, reg_type="l2", l1_ratio=0.5):
     """Softmax loss and gradient without any Python loop.
 
     Inputs and outputs: the same as softmax_loss_naive.
@@ -75,17 +89,26 @@ def softmax_loss_vectorized(W, X, y, reg):
     # TODO: compute the loss and the gradient with array operations only (no for, while or
     # comprehension). Shift every row of scores by its maximum first. The gradient of the mean
     # loss with respect to the (N, C) scores is (probabilities - one-hot labels) / N; one matrix
-    # product with X.T turns it into dW. Do not forget the regularization.
+    # product with X.T turns it into dW.
     ### BEGIN SOLUTION
     num_train = X.shape[0]
     rows = np.arange(num_train)
     scores = X @ W  # (N, C)
     shifted = scores - np.max(scores, axis=1, keepdims=True)  # (N, C), every entry <= 0
     log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))  # (N, C)
-    loss = -np.sum(log_probs[rows, y]) / num_train + reg * np.sum(W * W)
+    loss = -np.sum(log_probs[rows, y]) / num_train
     dscores = np.exp(log_probs)  # (N, C) probabilities
     dscores[rows, y] -= 1.0
-    dW = X.T @ dscores / num_train + 2.0 * reg * W  # (D, C)
+    dW = X.T @ dscores / num_train  # (D, C)
+    ### END SOLUTION
+
+    # TODO: add the penalty chosen by reg_type and its (sub)gradient, as in softmax_loss_naive.
+    ### BEGIN SOLUTION
+    if reg_type not in REG_TYPES:
+        raise ValueError(f"reg_type must be one of {REG_TYPES}, got {reg_type!r}")
+    l1_share = {"l2": 0.0, "l1": 1.0, "elastic": l1_ratio}[reg_type]
+    loss += reg * (l1_share * np.sum(np.abs(W)) + (1.0 - l1_share) * np.sum(W * W))
+    dW += reg * (l1_share * np.sign(W) + 2.0 * (1.0 - l1_share) * W)
     ### END SOLUTION
 
     return loss, dW

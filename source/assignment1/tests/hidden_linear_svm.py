@@ -19,6 +19,7 @@ Tolerances, measured on the reference, a naive float32 version and an np.add.at 
 import numpy as np
 
 from autograder.diagnosis import Diagnosis, l2_loss_mistakes, shifted
+from autograder.penalties import check_penalties_against_reference
 from autograder.spec import assert_close, assert_max_loops, assert_responds, graded, loss_and_gradient
 
 NOTEBOOK = "svm.ipynb"
@@ -145,3 +146,20 @@ def svm_vectorized_uses_no_loops(student, reference, rng):
     second = loss_and_gradient(student, VECTORIZED, 2.0 * W, X, y, 0.1, finite=False)
     assert_responds(np.append(first[1], first[0]), np.append(second[1], second[0]), _name(VECTORIZED))
     assert_max_loops(student, MODULE_FILE, "svm_loss_vectorized", 0)
+
+
+def _penalty_kinds(student, reference, rng, target):
+    def draw(num, dim, classes, w_scale, x_scale, dtype):
+        return _problem(rng, num, dim, classes, w_scale, x_scale, dtype)
+
+    check_penalties_against_reference(student, target, draw, reference.module(MODULE).svm_loss_vectorized, rng)
+
+
+@graded(NAIVE, points=1)
+def svm_naive_penalties_match_reference(student, reference, rng):
+    _penalty_kinds(student, reference, rng, NAIVE)
+
+
+@graded(VECTORIZED, points=1)
+def svm_vectorized_penalties_match_reference(student, reference, rng):
+    _penalty_kinds(student, reference, rng, VECTORIZED)

@@ -20,6 +20,7 @@ and the exp / sum / -log(p) textbook version over 20 seeds, then widened by a fa
 import numpy as np
 
 from autograder.diagnosis import Diagnosis, l2_loss_mistakes
+from autograder.penalties import check_penalties_against_reference
 from autograder.spec import assert_close, assert_max_loops, assert_responds, check, graded, loss_and_gradient
 
 NOTEBOOK = "softmax.ipynb"
@@ -155,3 +156,20 @@ def softmax_vectorized_uses_no_loops(student, reference, rng):
     second = loss_and_gradient(student, VECTORIZED, 2.0 * W, X, y, 0.1, finite=False)
     assert_responds(np.append(first[1], first[0]), np.append(second[1], second[0]), _name(VECTORIZED))
     assert_max_loops(student, MODULE_FILE, "softmax_loss_vectorized", 0)
+
+
+def _penalty_kinds(student, reference, rng, target):
+    def draw(num, dim, classes, w_scale, x_scale, dtype):
+        return _problem(rng, num, dim, classes, w_scale, x_scale, dtype)
+
+    check_penalties_against_reference(student, target, draw, reference.module(MODULE).softmax_loss_vectorized, rng)
+
+
+@graded(NAIVE, points=1)
+def softmax_naive_penalties_match_reference(student, reference, rng):
+    _penalty_kinds(student, reference, rng, NAIVE)
+
+
+@graded(VECTORIZED, points=1)
+def softmax_vectorized_penalties_match_reference(student, reference, rng):
+    _penalty_kinds(student, reference, rng, VECTORIZED)

@@ -12,11 +12,17 @@ What they check, without any reference solution:
 - that svm_loss_vectorized agrees with your svm_loss_naive (loss to 1e-7 relative, dW to 1e-7
   relative to its largest entry), and every output's type and shape.
 
+- the L1 and elastic-net penalties (reg_type="l1", "elastic" with l1_ratio = 0.3) on weights some of
+  which are exactly 0, judged on their own: your loss and dW at reg = 0.7 minus those at reg = 0
+  (what your data loss computes cancels), against reg * sum(|W|) and reg * sign(W), and the elastic
+  mix of the module docstring, to 1e-6 relative; and a ValueError for an unknown reg_type.
+
 The grader also runs hidden tests that compare both functions with the reference solution on random
 data (float32 included) and check that svm_loss_vectorized has no loops.
 """
 import numpy as np
 
+from autograder.penalties import check_penalty_kinds
 from autograder.spec import (assert_close, assert_gradient_matches_numerical, check, graded,
                              loss_and_gradient)
 
@@ -100,3 +106,17 @@ def svm_vectorized_agrees_with_naive(student, rng):
 @graded(VECTORIZED, points=1)
 def svm_vectorized_gradient_matches_numerical_gradient(student, rng):
     _check_numerical_gradient(student, VECTORIZED, rng)
+
+
+def _check_penalty_kinds(student, target, rng):
+    check_penalty_kinds(student, target, *_problem(rng, 12, 6, 5, 0.1))
+
+
+@graded(NAIVE, points=1)
+def svm_naive_l1_and_elastic_penalties(student, rng):
+    _check_penalty_kinds(student, NAIVE, rng)
+
+
+@graded(VECTORIZED, points=1)
+def svm_vectorized_l1_and_elastic_penalties(student, rng):
+    _check_penalty_kinds(student, VECTORIZED, rng)
