@@ -43,7 +43,7 @@ ALL = ("correct_class_scores", "center_columns", "pairwise_sq_distances", "matmu
        "linear_scores", "bias_trick", "hinge_losses", "squared_hinge_losses",
        "softmax_probabilities", "cross_entropy_losses", "toy_svm_answers", "loss_at_initialization",
        "loss_ranges", "regularization_penalties", "preferred_weights", "numerical_derivative",
-       "learning_rates")
+       "learning_rates", "hinge_losses_with_margin", "hinge_mean_losses", "kl_divergences", "negative_log_priors")
 @contextlib.contextmanager
 def reference_imports_isolated():
     """The grader imports the reference ``warmup`` into this process; undo that afterwards."""
@@ -105,6 +105,10 @@ def lecture_answers():
                                        ref.GAMMA).values():
         values += list(schedule)
     values += [ref.loss_at_initialization(10)["softmax"], -0.8908]  # ln 10, and the slide's log10 loss
+    values += list(ref.hinge_losses_with_margin(ref.MARGIN_SCORES, ref.MARGIN_Y, ref.MARGIN_DELTA))
+    values += list(ref.hinge_mean_losses(ref.TOY_SCORES, ref.TOY_Y))
+    for scale in (1.0, 0.5):  # the confidence example's probabilities
+        values += list(ref.softmax_probabilities(scale * ref.SCALE_SCORES)[0])
     # The inputs may appear anywhere (0.1 is both the initial learning rate and the step schedule's
     # first value); so may tiny values and numbers of one significant digit (0.05), which would
     # match anything.
@@ -233,6 +237,28 @@ WRONG = {
     "distances_not_squared": Wrong(lambda: edited(
         ("    return np.sum(diff * diff, axis=2)\n", "    return np.sqrt(np.sum(diff * diff, axis=2))\n")),
         "pairwise_sq_distances", "squared distances"),
+    "margin_still_one": Wrong(lambda: edited(
+        ("    margins = np.maximum(0.0, scores - scores[rows, y][:, None] + delta)  # (N, C)\n",
+         "    margins = np.maximum(0.0, scores - scores[rows, y][:, None] + 1.0)  # (N, C)\n")),
+        "hinge_losses_with_margin", "the margin is still 1"),
+    "hinge_mean_over_all_classes": Wrong(lambda: edited(
+        ("    return margins.sum(axis=1) / (scores.shape[1] - 1)  # C - 1 wrong classes\n",
+         "    return margins.sum(axis=1) / scores.shape[1]\n")),
+        "hinge_mean_losses", "not over all C"),
+    "kl_with_nan_zero_terms": Wrong(lambda: edited(
+        ("    terms = np.zeros_like(p)\n    present = p > 0\n"
+         "    terms[present] = p[present] * (np.log(p[present]) - np.log(q[present]))\n",
+         "    terms = p * np.log(p / q)\n")),
+        "kl_divergences", "counts 0"),
+    "kl_sign_flipped": Wrong(lambda: edited(
+        ("(np.log(p[present]) - np.log(q[present]))", "(np.log(q[present]) - np.log(p[present]))")),
+        "kl_divergences", "sign is flipped"),
+    "gaussian_prior_without_its_constant": Wrong(lambda: edited(
+        (" + w.size * np.log(sigma * np.sqrt(2.0 * np.pi))\n", "\n")),
+        "negative_log_priors", "normalizing constant"),
+    "gaussian_prior_without_the_2": Wrong(lambda: edited(
+        ("np.sum(w * w) / (2.0 * sigma ** 2)", "np.sum(w * w) / sigma ** 2")),
+        "negative_log_priors", "the 2 is missing"),
     "matmul_keeps_the_wrong_dimensions": Wrong(lambda: edited(
         ("    return shape_a[:-1] + shape_b[1:]\n", "    return shape_a[:1] + shape_b[-1:]\n")),
         "matmul_shape", "matmul_shape"),
@@ -256,6 +282,12 @@ DIAGNOSES = {
     "inverse_sqrt_shifted_by_one": "inverse_sqrt_shifted_epochs",
     "scores_without_bias": "bias_missing",
     "distances_not_squared": "distances_not_squared",
+    "margin_still_one": "margin_delta_ignored",
+    "hinge_mean_over_all_classes": "mean_over_all_classes",
+    "kl_with_nan_zero_terms": "kl_zero_terms_nan",
+    "kl_sign_flipped": "kl_sign_flipped",
+    "gaussian_prior_without_its_constant": "prior_constant_missing",
+    "gaussian_prior_without_the_2": "gaussian_without_2",
 }
 
 

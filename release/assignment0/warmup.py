@@ -56,6 +56,18 @@ STEP_SIZE = 30
 GAMMA = 0.1
 EPOCHS = np.array([0, 1, 15, 30, 45, 60, 89, 90])  # (8,)
 
+# The margin: one example whose correct class is the first, scored with a margin of 10.
+MARGIN_SCORES = np.array([[13.0, -7.0, 11.0]])  # (1, 3)
+MARGIN_Y = np.array([0])  # (1,)
+MARGIN_DELTA = 10.0
+
+# Softmax confidence and the scale of the scores: the same scores, then halved.
+SCALE_SCORES = np.array([[1.0, -2.0, 0.0]])  # (1, 3)
+
+# Priors on the weights: a Gaussian with standard deviation PRIOR_SIGMA, a Laplace with scale PRIOR_B.
+PRIOR_SIGMA = 0.5
+PRIOR_B = 0.25
+
 
 # -- part 1: numpy fluency -----------------------------------------------------------------------
 
@@ -332,6 +344,69 @@ def learning_rates(lr0, epochs, total_epochs, step_size, gamma=0.1):
     - total_epochs: int > 0; step_size: int > 0; gamma: float.
 
     Returns a dict mapping each schedule's name to a float array of shape (T,).
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# -- part 5: the margin and the probabilistic view -----------------------------------------------
+
+def hinge_losses_with_margin(scores, y, delta):
+    """Multiclass SVM loss of every example with margin ``delta`` instead of 1:
+    L_i = sum over j != y_i of max(0, scores[i, j] - scores[i, y_i] + delta).
+
+    Inputs:
+    - scores: array of shape (N, C); y: int array of shape (N,); delta: float > 0.
+
+    Returns:
+    - losses: float array of shape (N,).
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def hinge_mean_losses(scores, y):
+    """The hinge loss (margin 1) with the mean over the C - 1 wrong classes in place of their sum:
+    L_i = (1 / (C - 1)) * sum over j != y_i of max(0, scores[i, j] - scores[i, y_i] + 1).
+
+    Inputs:
+    - scores: array of shape (N, C) with C >= 2; y: int array of shape (N,).
+
+    Returns:
+    - losses: float array of shape (N,).
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def kl_divergences(p, q):
+    """KL divergence KL(p || q) = sum over j of p[i, j] * log(p[i, j] / q[i, j]) of every row.
+
+    A term with p[i, j] = 0 counts 0 (the limit of p log p as p goes to 0), whatever q[i, j] is.
+
+    Inputs:
+    - p: array of shape (N, C), rows of probabilities (the target; may hold zeros).
+    - q: array of shape (N, C), rows of positive probabilities (the model's).
+
+    Returns:
+    - divergences: float array of shape (N,), each >= 0.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def negative_log_priors(w, sigma, b):
+    """The negative log-density (natural log) of the weights ``w`` under two priors, every weight
+    independent with mean 0:
+    - "gaussian": a normal with standard deviation sigma, density exp(-w**2 / (2 sigma**2)) / (sigma sqrt(2 pi));
+    - "laplace": a Laplace with scale b, density exp(-|w| / b) / (2 b).
+
+    Inputs:
+    - w: array of any shape; sigma: float > 0; b: float > 0.
+
+    Returns a dict of:
+    - "gaussian": float, the sum over the weights of -log of the normal density.
+    - "laplace": float, the sum over the weights of -log of the Laplace density.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -316,3 +316,84 @@ def learning_rates_match_reference(student, reference, rng):
             if name == "inverse_sqrt":
                 hints = [(lr0 / np.sqrt(epochs + 1.0), "t = 0 counts as t = 1; later epochs stay as they are", "inverse_sqrt_shifted_epochs")]
             _matches(answer[name], values, f"learning_rates()['{name}'] for {what}", hints, floor=1e-9)
+
+
+# -- part 5: the margin and the probabilistic view -----------------------------------------------
+
+def _hinge_terms(scores, y, delta):
+    rows = np.arange(len(y))
+    margins = np.maximum(0.0, scores - scores[rows, y][:, None] + delta)
+    margins[rows, y] = 0.0
+    return margins
+
+
+@graded(_f("hinge_losses_with_margin"), points=1)
+def hinge_losses_with_margin_match_reference(student, reference, rng):
+    ref = _ref(reference)
+    cases = [("the lecture's example", ref.MARGIN_SCORES, ref.MARGIN_Y, ref.MARGIN_DELTA)]
+    for n, c, delta in ((20, 10, float(rng.uniform(2.0, 20.0))), (1, 3, 0.5)):
+        scores, y = _random_scores(rng, n, c, scale=5.0)
+        cases.append((f"random scores (N={n}, C={c})", scores, y, delta))
+    for what, scores, y, delta in cases:
+        expected = ref.hinge_losses_with_margin(scores, y, delta)
+        got = as_array(student.call(_f("hinge_losses_with_margin"), scores, y, delta), "hinge_losses_with_margin",
+                       shape=expected.shape)
+        _matches(got, expected, f"hinge_losses_with_margin on {what}", [
+            (_hinge_terms(scores, y, 1.0).sum(axis=1), "the margin is still 1: use delta in max(0, s_j - s_y + delta)",
+             "margin_delta_ignored"),
+            (expected + delta, "the sum counted j = y_i too: it runs over the wrong classes only",
+             "hinge_counts_correct_class")])
+
+
+@graded(_f("hinge_mean_losses"), points=1)
+def hinge_mean_losses_match_reference(student, reference, rng):
+    ref = _ref(reference)
+    for n, c in ((15, 10), (4, 2), (3, 3)):
+        scores, y = _random_scores(rng, n, c)
+        expected = ref.hinge_mean_losses(scores, y)
+        sums = _hinge_terms(scores, y, 1.0).sum(axis=1)
+        got = as_array(student.call(_f("hinge_mean_losses"), scores, y), "hinge_mean_losses", shape=expected.shape)
+        _matches(got, expected, f"hinge_mean_losses on random scores (N={n}, C={c})", [
+            (sums / c, "the mean runs over the C - 1 wrong classes, not over all C", "mean_over_all_classes"),
+            (sums, "that is the sum over the wrong classes; divide by their number, C - 1", "sum_instead_of_mean"),
+            ((sums + 1.0) / c, "the correct class takes part in neither the sum nor the count",
+             "hinge_counts_correct_class")])
+
+
+@graded(_f("kl_divergences"), points=1)
+def kl_divergences_match_reference(student, reference, rng):
+    ref = _ref(reference)
+    logits, y = _random_scores(rng, 8, 5)
+    q = ref.softmax_probabilities(logits)
+    soft = ref.softmax_probabilities(_random_scores(rng, 8, 5)[0])
+    soft[:, 0] = 0.0  # a target with zeros, renormalized
+    soft /= soft.sum(axis=1, keepdims=True)
+    for what, p in (("one-hot targets", np.eye(5)[y]), ("soft targets with zeros", soft)):
+        expected = ref.kl_divergences(p, q)
+        got = as_array(student.call(_f("kl_divergences"), p, q), "kl_divergences", shape=expected.shape)
+        check(np.all(np.isfinite(got)), f"kl_divergences gave nan or inf for {what}: a term with p = 0 counts 0",
+              diagnosis="kl_zero_terms_nan")
+        reverse = np.sum(q * (np.log(q) - np.log(np.clip(p, 1e-300, None))), axis=1)
+        _matches(got, expected, f"kl_divergences for {what}", [
+            (-expected, "the sign is flipped: p * log(p / q), not p * log(q / p)", "kl_sign_flipped"),
+            (reverse, "that is KL(q || p): the target p comes first", "kl_reversed")])
+
+
+@graded(_f("negative_log_priors"), points=1)
+def negative_log_priors_match_reference(student, reference, rng):
+    ref = _ref(reference)
+    for shape in ((7,), (4, 3)):
+        w = rng.standard_normal(shape)
+        sigma, b = float(rng.uniform(0.2, 3.0)), float(rng.uniform(0.2, 3.0))
+        expected = ref.negative_log_priors(w, sigma, b)
+        answer = _answers(student, "negative_log_priors", ["gaussian", "laplace"], w, sigma, b)
+        _matches(_number(answer["gaussian"], "'gaussian'"), expected["gaussian"],
+                 f"the Gaussian negative log-prior of a random {shape} w", [
+                     (float(np.sum(w * w)) / (2 * sigma ** 2), "the normalizing constant of every weight is missing",
+                      "prior_constant_missing"),
+                     (expected["gaussian"] + float(np.sum(w * w)) / (2 * sigma ** 2),
+                      "the exponent of the normal density is w**2 / (2 sigma**2): the 2 is missing", "gaussian_without_2")])
+        _matches(_number(answer["laplace"], "'laplace'"), expected["laplace"],
+                 f"the Laplace negative log-prior of a random {shape} w", [
+                     (float(np.sum(np.abs(w))) / b, "the normalizing constant of every weight is missing",
+                      "prior_constant_missing")])

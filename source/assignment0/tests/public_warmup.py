@@ -367,3 +367,69 @@ def learning_rates_at_known_points(student):
         value = as_array(got[name], f"learning_rates()['{name}']", shape=epochs.shape)
         _matches(value[where], values, f"learning_rates()['{name}'] with lr0 = 0.5, total 40, step_size "
                  f"10, gamma 0.5 at epochs {epochs[where].tolist()}", floor=1e-9)
+
+
+# -- part 5: the margin and the probabilistic view -----------------------------------------------
+
+@graded(_f("hinge_losses_with_margin"), points=1)
+def hinge_losses_with_margin_on_scaled_scores(student, rng):
+    # Scores scaled by delta move every term s_j - s_y + 1 to delta * (s_j - s_y) + delta: the
+    # known terms times delta.
+    scores, y, terms = _constructed_hinge_cases(rng)
+    delta = float(rng.uniform(2.0, 12.0))
+    got = as_array(student.call(_f("hinge_losses_with_margin"), delta * scores, y, delta), "hinge_losses_with_margin",
+                   shape=(len(y),))
+    expected = delta * np.array([t.sum() for t in terms])
+    wrong_margin = np.array([np.maximum(0.0, delta * (t - 1.0) + 1.0).sum() for t in terms])
+    _matches(got, expected, "hinge_losses_with_margin on constructed scores", [
+        (wrong_margin, "the margin is still 1: use delta in max(0, s_j - s_y + delta)", "margin_delta_ignored"),
+        (expected + delta, "the sum counted j = y_i too (it adds delta): it runs over the wrong classes only",
+         "hinge_counts_correct_class")])
+
+
+@graded(_f("hinge_mean_losses"), points=1)
+def hinge_mean_losses_on_constructed_scores(student, rng):
+    scores, y, terms = _constructed_hinge_cases(rng, num_classes=5)
+    got = as_array(student.call(_f("hinge_mean_losses"), scores, y), "hinge_mean_losses", shape=(len(y),))
+    sums = np.array([t.sum() for t in terms])
+    _matches(got, sums / 4.0, "hinge_mean_losses on scores with 5 classes", [
+        (sums / 5.0, "the mean runs over the C - 1 wrong classes, not over all C", "mean_over_all_classes"),
+        (sums, "that is the sum over the wrong classes; divide by their number, C - 1", "sum_instead_of_mean"),
+        ((sums + 1.0) / 5.0, "the correct class takes part in neither the sum nor the count", "hinge_counts_correct_class")])
+
+
+@graded(_f("kl_divergences"), points=1)
+def kl_divergences_of_one_hot_and_equal_rows(student, rng):
+    logits, y = 3.0 * rng.standard_normal((6, 4)), rng.integers(0, 4, 6)
+    q = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    one_hot = np.eye(4)[y]
+    got = as_array(student.call(_f("kl_divergences"), one_hot, q), "kl_divergences", shape=(6,))
+    check(np.all(np.isfinite(got)), "kl_divergences gave nan or inf for one-hot targets: a term with p = 0 "
+          "counts 0 (0 * log 0 is nan in numpy: leave those terms out)", diagnosis="kl_zero_terms_nan")
+    cross_entropy = -np.log(q[np.arange(6), y])
+    reversed_kl = np.sum(q * (np.log(q) - np.log(np.clip(one_hot, 1e-300, None))), axis=1)
+    _matches(got, cross_entropy, "kl_divergences(one-hot targets, q): the cross-entropy -log q[y]", [
+        (-cross_entropy, "the sign is flipped: p * log(p / q), not p * log(q / p)", "kl_sign_flipped"),
+        (reversed_kl, "that is KL(q || p): the target p comes first", "kl_reversed")])
+    same = as_array(student.call(_f("kl_divergences"), q, q), "kl_divergences", shape=(6,))
+    _matches(same, np.zeros(6), "kl_divergences(q, q), a distribution against itself")
+
+
+@graded(_f("negative_log_priors"), points=1)
+def negative_log_priors_match_the_densities(student, rng):
+    from scipy import stats
+    w = rng.standard_normal((5, 3))
+    sigma, b = float(rng.uniform(0.3, 2.0)), float(rng.uniform(0.3, 2.0))
+    answer = _answers(student, "negative_log_priors", ["gaussian", "laplace"], w, sigma, b)
+    gaussian = -float(np.sum(stats.norm.logpdf(w, scale=sigma)))
+    laplace = -float(np.sum(stats.laplace.logpdf(w, scale=b)))
+    _matches(_number(answer["gaussian"], "negative_log_priors(...)['gaussian']"), gaussian,
+             "negative_log_priors(...)['gaussian'] (scipy.stats.norm's density)", [
+                 (float(np.sum(w * w)) / (2 * sigma ** 2), "the normalizing constant log(sigma sqrt(2 pi)) of every "
+                  "weight is missing: the penalty matches it only up to that constant", "prior_constant_missing"),
+                 (gaussian - float(np.sum(w * w)) / (2 * sigma ** 2) + float(np.sum(w * w)) / sigma ** 2,
+                  "the exponent of the normal density is w**2 / (2 sigma**2): the 2 is missing", "gaussian_without_2")])
+    _matches(_number(answer["laplace"], "negative_log_priors(...)['laplace']"), laplace,
+             "negative_log_priors(...)['laplace'] (scipy.stats.laplace's density)", [
+                 (float(np.sum(np.abs(w))) / b, "the normalizing constant log(2 b) of every weight is missing",
+                  "prior_constant_missing")])
