@@ -158,3 +158,29 @@ def assert_names(variant, broken, results, expected):
         assert expected in named, (f"bug {variant!r}: no failing test of {short(broken)} names the "
                                    f"diagnosis {expected!r} (got {named}):\n"
                                    + describe(results, lambda r: r.function == broken))
+
+
+# -- suites of one module (cross_validation.py, visual_words.py) ------------------------------------
+
+def edited_text(reference, filename, *changes):
+    """``reference`` (a module's text) with each ``(old, new)`` applied; ``old`` must occur exactly
+    once, so an edit to the reference breaks the variant loudly instead of making it vacuous."""
+    text = reference
+    for old, new in changes:
+        assert text.count(old) == 1, f"reference {filename} changed: update the variant ({old!r})"
+        text = text.replace(old, new)
+    return text
+
+
+def grade_module(graded_tests, folder, filename, source):
+    """Grade a student folder holding only ``filename`` with ``source``."""
+    (Path(folder) / filename).write_text(source)
+    return grade_folder(graded_tests, folder)
+
+
+def assert_stubs_earn_nothing(graded_tests, folder, filename, reference):
+    """The released stub of ``reference`` scores 0, every test "not implemented"."""
+    from autograder.release import strip_solutions
+    results = grade_module(graded_tests, folder, filename, strip_solutions(reference, filename))
+    assert sum(r.points for r in results) == 0 and {r.status for r in results} == {"not_implemented"}, \
+        describe(results)

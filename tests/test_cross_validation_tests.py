@@ -5,9 +5,9 @@ points in its own function only and gets the message that names it, the released
 import pytest
 
 from autograder.grading import load_tests
-from autograder.release import strip_solutions
 
-from mutation_helpers import Bug, SOURCE_DIR, TESTS_DIR, assert_bug_caught, assert_full_marks, describe, grade_folder
+from mutation_helpers import (Bug, SOURCE_DIR, TESTS_DIR, assert_bug_caught, assert_full_marks,
+                              assert_stubs_earn_nothing, edited_text, grade_module)
 
 FOLDS = "cross_validation.fold_indices"
 BEST = "cross_validation.best_value"
@@ -27,11 +27,7 @@ BEST_BODY = ("    means = fold_scores.mean(axis=1)  # (V,)\n"
 
 
 def edited(*changes):
-    text = REFERENCE
-    for old, new in changes:
-        assert text.count(old) == 1, f"reference cross_validation.py changed: update the variant ({old!r})"
-        text = text.replace(old, new)
-    return text
+    return edited_text(REFERENCE, "cross_validation.py", *changes)
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +39,11 @@ def graded_tests():
 
 
 def grade(graded_tests, folder, source):
-    (folder / "cross_validation.py").write_text(source)
-    return grade_folder(graded_tests, folder)
+    return grade_module(graded_tests, folder, "cross_validation.py", source)
 
 
 def test_released_stubs_earn_nothing(graded_tests, tmp_path):
-    results = grade(graded_tests, tmp_path, strip_solutions(REFERENCE, "cross_validation.py"))
-    assert sum(r.points for r in results) == 0 and {r.status for r in results} == {"not_implemented"}, describe(results)
+    assert_stubs_earn_nothing(graded_tests, tmp_path, "cross_validation.py", REFERENCE)
 
 
 CORRECT = {

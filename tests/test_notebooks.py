@@ -218,6 +218,7 @@ def test_knn_accuracy_on_cifar10(tmp_path, monkeypatch, measured):
         f"best k={best_k} test accuracy {acc_best:.4f}; expected > 0.24 and not below k=1 ({summary})"
 
 
+FEATURE_TABLE_RE = re.compile(r"^(hue \+ HOG \+ BoW|hue \+ HOG|hue|HOG|BoW)\s+\d+\s+([0-9.]+)\s+([0-9.]+|-)$", re.M)
 BEST_VAL_RE = re.compile(r"^best validation accuracy achieved during cross-validation: ([0-9.]+)$", re.M)
 PENALTY_RE = re.compile(r"^penalty (\w+): validation accuracy ([0-9.]+), near-zero weights ([0-9.]+)%", re.M)
 
@@ -354,3 +355,10 @@ def test_features_accuracy_on_cifar10(tmp_path, monkeypatch, measured):
     assert acc["svm_test"] >= 0.42, f"SVM on features: test accuracy {acc['svm_test']:.4f} < 0.42"
     assert acc["net_test"] >= 0.55, f"two-layer net on features: test accuracy {acc['net_test']:.4f} < 0.55"
     assert elapsed < 600, f"features.ipynb took {elapsed:.0f} s on CIFAR-10; the budget is 10 minutes"
+    table = {name: (float(svm), None if net == "-" else float(net)) for name, svm, net in FEATURE_TABLE_RE.findall(text)}
+    assert len(table) == 5, f"features.ipynb: expected the five rows of the feature table, found {table}"
+    measured("features.ipynb on CIFAR-10, validation (SVM / net): " + ", ".join(
+        f"{name} {svm:.3f}" + (f" / {net:.3f}" if net is not None else "") for name, (svm, net) in table.items()))
+    assert table["BoW"][0] >= 0.30, f"bag of visual words alone: SVM validation {table['BoW'][0]:.3f} < 0.30"
+    for model in (0, 1):  # adding BoW to hue and HOG must not hurt (one validation image of slack)
+        assert table["hue + HOG + BoW"][model] >= table["hue + HOG"][model] - 0.001, table
