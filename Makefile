@@ -22,6 +22,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# Kernels started by this venv's Jupyter talk over local IPC sockets, not localhost TCP: nothing
+	@# listens on a port, and ipykernel 7 stops warning about unencrypted TCP at every kernel start.
+	@mkdir -p $(VENV)/etc/jupyter
+	@echo '{"KernelManager": {"transport": "ipc"}}' > $(VENV)/etc/jupyter/jupyter_server_config.json
 	@touch $(STAMP)
 
 demo: $(STAMP)

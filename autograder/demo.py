@@ -26,7 +26,7 @@ from pathlib import Path
 from .export import export
 from .grade import grade_class
 from .gradebook import Gradebook
-from .release import release_assignment
+from .release import STUB_RAISE_RE, release_assignment
 from .report import write_atomic
 from .roster import load_roster
 from .similarity import compare_class, report_json, summary_lines
@@ -67,7 +67,7 @@ CY_KNN = [
     "counts = np.bincount(np.asarray(self.y_train)[order].astype(int))\n"
     "y_pred[i] = len(counts) - 1 - np.argmax(counts[::-1])\n",
 ]
-STUB = re.compile(r"^( *)# YOUR CODE HERE\n *raise NotImplementedError\(\)\n", re.MULTILINE)
+STUB = re.compile(r"^( *)# YOUR CODE HERE\n *" + STUB_RAISE_RE.pattern + r"\n", re.MULTILINE)
 
 
 def cy_knn(released):
@@ -312,11 +312,17 @@ def run_demo(course_dir=".", workers=None):
     write_atomic(out / "similarity.json", report_json(report))
     print("\n".join(summary_lines(report, top=4)))
     checks.append(_similarity_check(report))
+    # The demo class is an nbgrader course of its own (gradebook.db, autograded/ in demo_class/):
+    # with the course's settings beside them, `jupyter lab` started there opens its formgrader.
+    if (course / "nbgrader_config.py").is_file():
+        shutil.copyfile(course / "nbgrader_config.py", out / "nbgrader_config.py")
     print()
     for text, ok in checks:
         print(f"  {'ok  ' if ok else 'FAIL'} {text}")
     print(f"\ndemo finished in {time.monotonic() - t0:.0f} s. Open "
           f"{(out / 'feedback' / 'cy_partial' / ASSIGNMENT / 'autograder.html').relative_to(course)} "
           f"to see what a student gets back, {(out / 'similarity.html').relative_to(course)} for the "
-          f"similarity report, {(out / 'grades.csv').relative_to(course)} for the class.")
+          f"similarity report, {(out / 'grades.csv').relative_to(course)} for the class. For nbgrader's "
+          f"formgrader (scores, manual grading of the inline answers): "
+          f"`cd {out.relative_to(course)} && ../.venv/bin/jupyter lab`, then Nbgrader > Formgrader.")
     return 0 if all(ok for _, ok in checks) else 1

@@ -35,15 +35,18 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
-__all__ = ["ReleaseError", "ReleaseSummary", "strip_solutions", "release_assignment",
+__all__ = ["ReleaseError", "ReleaseSummary", "strip_solutions", "stub_raise", "release_assignment",
            "release_is_current"]
 
 #: Text that must never appear in any released file.
 LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
-#: The stub that replaces a solution region; the same as nbgrader's default Python code stub,
-#: so that modules and notebook cells look alike to students.
+#: The stub that replaces a solution region: nbgrader's default Python code stub, so that modules
+#: and notebook cells look alike to students. The released raise names what is missing and where
+#: to write it (see :func:`stub_raise`); nbgrader itself writes the bare form into notebook cells.
 CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+#: Any released stub's raise line, named or not (tests and the demo fill stubs in through it).
+STUB_RAISE_RE = re.compile(r"raise NotImplementedError\((?:\"[^\"\n]* is not written yet: write it in [^\"\n]*\")?\)")
 TEXT_STUB = "YOUR ANSWER HERE"
 
 #: Directories never released, wherever they are.
@@ -71,8 +74,44 @@ class ReleaseError(ValueError):
 # Stubbing solution regions in modules
 # --------------------------------------------------------------------------------------------
 
-def _strip(text: str, filename: str) -> tuple[str, int]:
+def stub_raise(what: str, where: str) -> str:
+    """The raise a released stub holds, e.g. ``raise NotImplementedError("KNearestNeighbor.predict
+    is not written yet: write it in classifiers/k_nearest_neighbor.py")``. The notebooks' helper
+    (``assignments.unfinished``) reads ``what`` and ``where`` back from the message."""
+    return f'raise NotImplementedError("{what} is not written yet: write it in {where}")'
+
+
+def _enclosing_functions(text: str) -> list:
+    """[(first line, last line, qualified name)] of every function in ``text``, innermost last;
+    empty when the text does not parse (the release check reports that later)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    spans = []
+
+    def visit(body, prefix):
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                spans.append((node.lineno, node.end_lineno, prefix + node.name))
+                visit(node.body, prefix + node.name + ".")
+            elif isinstance(node, ast.ClassDef):
+                visit(node.body, prefix + node.name + ".")
+
+    visit(tree.body, "")
+    return spans
+
+
+def _stub_name(spans: list, lineno: int, module_path: str) -> str:
+    inside = [name for first, last, name in spans if first <= lineno <= last]
+    # A region outside any function is a module-level part of the file.
+    return inside[-1] if inside else f"this part of {module_path.rsplit('/', 1)[-1]}"
+
+
+def _strip(text: str, filename: str, module_path: str = "") -> tuple[str, int]:
     """Return ``(stubbed text, number of regions)``; see :func:`strip_solutions`."""
+    module_path = module_path or filename
+    spans = _enclosing_functions(text)
     out = []
     regions = 0
     begin = None  # (line number, indentation, line ending) of the open BEGIN line
@@ -94,7 +133,7 @@ def _strip(text: str, filename: str) -> tuple[str, int]:
                     f"'### BEGIN SOLUTION' before it")
             _, indent, begin_eol = begin
             out.append(indent + CODE_STUB[0] + begin_eol)
-            out.append(indent + CODE_STUB[1] + eol)
+            out.append(indent + stub_raise(_stub_name(spans, begin[0], module_path), module_path) + eol)
             regions += 1
             begin = None
             continue
@@ -106,16 +145,18 @@ def _strip(text: str, filename: str) -> tuple[str, int]:
     return "".join(out), regions
 
 
-def strip_solutions(text: str, filename: str = "<module>") -> str:
+def strip_solutions(text: str, filename: str = "<module>", module_path: str = "") -> str:
     """Replace every solution region of a module's source text by a stub.
 
     A region runs from a ``### BEGIN SOLUTION`` line to the next ``### END SOLUTION`` line, both
-    included. It becomes two lines at the BEGIN line's indentation, ``# YOUR CODE HERE`` and
-    ``raise NotImplementedError()``, with the file's own line endings. Text outside regions is
-    returned unchanged. An END without a BEGIN, a BEGIN without an END, or a BEGIN inside an open
-    region raises :class:`ReleaseError` naming ``filename`` and the line.
+    included. It becomes two lines at the BEGIN line's indentation, ``# YOUR CODE HERE`` and a
+    :func:`stub_raise` naming the enclosing function and ``module_path`` (the file as the student
+    sees it, relative to the assignment folder; ``filename`` when not given), with the file's own
+    line endings. Text outside regions is returned unchanged. An END without a BEGIN, a BEGIN
+    without an END, or a BEGIN inside an open region raises :class:`ReleaseError` naming
+    ``filename`` and the line.
     """
-    return _strip(text, filename)[0]
+    return _strip(text, filename, module_path)[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -226,12 +267,31 @@ def _deterministic_cell_ids(raw: bytes, display: str) -> bytes:
     return (json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def _name_cell_stubs(nb) -> None:
+    """nbgrader's bare ``raise NotImplementedError()`` in a solution cell becomes one that names
+    the cell (by its grade id), with nbgrader's checksum of the cell brought up to date."""
+    from nbgrader.utils import compute_checksum
+
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") != "code" or not meta.get("solution"):
+            continue
+        named = stub_raise(f"the {meta.get('grade_id', 'solution')} cell", "this cell")
+        source = cell.source.replace(CODE_STUB[1], named)
+        if source != cell.source:
+            cell.source = source
+            if "checksum" in meta:
+                meta["checksum"] = compute_checksum(cell)
+
+
 def _normalised_notebook(text: str, display: str) -> bytes:
-    """nbgrader's output re-serialised the one way nbformat writes notebooks (sorted keys)."""
+    """nbgrader's output with named stubs (:func:`_name_cell_stubs`), re-serialised the one way
+    nbformat writes notebooks (sorted keys)."""
     try:
         nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
     except Exception as exc:  # pragma: no cover - nbgrader only writes valid notebooks
         raise ReleaseError(f"{display}: nbgrader wrote an unreadable notebook: {exc}") from exc
+    _name_cell_stubs(nb)
     out = nbformat.writes(nb)
     if not out.endswith("\n"):
         out += "\n"
@@ -499,7 +559,7 @@ def _release(assignment: str, course_dir, release_root=None) -> tuple[Path, Rele
             except UnicodeDecodeError as exc:
                 raise ReleaseError(f"{display}: not UTF-8 text ({exc.reason} at byte "
                                    f"{exc.start})") from exc
-            stubbed, regions = _strip(text, display)
+            stubbed, regions = _strip(text, display, rel.as_posix())
             out = build / rel
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(stubbed.encode("utf-8"))

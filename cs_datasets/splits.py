@@ -42,7 +42,15 @@ class Splits(NamedTuple):
     dataset: str
 
 
+_ANNOUNCED = set()  # messages already printed by this process
+
+
 def _announce(message):
+    # Once per process: a notebook loads the dataset in several cells, and the same line again
+    # and again would only hide what changed.
+    if message in _ANNOUNCED:
+        return
+    _ANNOUNCED.add(message)
     print(f"[cs_datasets] {message}", file=sys.stderr if os.environ.get("CS_DATASETS_QUIET") else sys.stdout)
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from autograder.grading import load_tests
-from autograder.release import strip_solutions
+from autograder.release import STUB_RAISE_RE, strip_solutions
 
 from mutation_helpers import (Bug, assert_full_marks, SOURCE_DIR, TESTS_DIR, assert_bug_caught, describe,
                               grade_folder, reference_imports_isolated)
@@ -124,7 +124,7 @@ def test_released_stubs_earn_nothing_and_say_not_implemented(graded_tests, tmp_p
 
 def test_stubs_with_deleted_regions_earn_nothing(graded_tests, tmp_path):
     # A student who deletes `raise NotImplementedError()`: every function returns None.
-    stubs = strip_solutions(reference_source(), "features.py").replace("raise NotImplementedError()", "pass")
+    stubs = STUB_RAISE_RE.sub("pass", strip_solutions(reference_source(), "features.py"))
     results = grade(graded_tests, tmp_path, stubs)
     assert sum(r.points for r in results) == 0, describe(results, lambda r: r.points)
 

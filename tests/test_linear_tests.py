@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from autograder.grading import load_tests
-from autograder.release import strip_solutions
+from autograder.release import STUB_RAISE_RE, strip_solutions
 
 from mutation_helpers import (Bug, assert_full_marks, SOURCE_DIR, TESTS_DIR, assert_bug_caught, describe,
                               grade_folder, reference_imports_isolated)
@@ -194,7 +194,7 @@ def test_released_stubs_earn_nothing_and_say_not_implemented(graded_tests, tmp_p
 def test_stubs_with_deleted_regions_earn_nothing(graded_tests, tmp_path):
     # A student who deletes `raise NotImplementedError()`: the losses return (0.0, zeros), predict
     # returns zeros and train passes None batches to the loss.
-    stubs = {name: strip_solutions(text, name).replace("raise NotImplementedError()", "pass")
+    stubs = {name: STUB_RAISE_RE.sub("pass", strip_solutions(text, name))
              for name, text in reference_sources().items()}
     results = grade(graded_tests, tmp_path, stubs)
     assert sum(r.points for r in results) == 0, describe(results, lambda r: r.points)

@@ -28,7 +28,7 @@ No coupling: a bug costs points in its own function only (checked for every bug)
 import pytest
 
 from autograder.grading import load_tests
-from autograder.release import strip_solutions
+from autograder.release import STUB_RAISE_RE, strip_solutions
 
 from mutation_helpers import (Bug, assert_full_marks, TESTS_DIR, assert_bug_caught, describe, grade_folder,
                               reference_imports_isolated)
@@ -93,7 +93,7 @@ def test_released_stubs_earn_nothing_and_say_not_implemented(graded_tests, tmp_p
 def test_stubs_with_deleted_regions_earn_nothing(graded_tests, tmp_path):
     # A student who deletes `raise NotImplementedError()`: forward passes return None, backward
     # passes None, the net has no params, the update rules return None, the schedules fail.
-    stubs = {name: strip_solutions(text, name).replace("raise NotImplementedError()", "pass")
+    stubs = {name: STUB_RAISE_RE.sub("pass", strip_solutions(text, name))
              for name, text in reference_sources().items()}
     results = grade(graded_tests, tmp_path, stubs)
     assert sum(r.points for r in results) == 0, describe(results, lambda r: r.points)

@@ -36,13 +36,13 @@ def test_strip_keeps_indentation_and_surrounding_text():
         "    ### END SOLUTION\n"
         "    return y\n"
         "# trailing comment, no newline")
-    assert strip_solutions(text) == (
+    assert strip_solutions(text, "src/mod.py", "pkg/mod.py") == (
         "import numpy as np  # keep\n"
         "\n"
         "def f(x):\n"
         "    y = x + 1   \n"
         "    # YOUR CODE HERE\n"
-        "    raise NotImplementedError()\n"
+        '    raise NotImplementedError("f is not written yet: write it in pkg/mod.py")\n'
         "    return y\n"
         "# trailing comment, no newline")
 
@@ -58,14 +58,14 @@ def test_strip_replaces_every_region_and_keeps_line_endings():
             "\t### BEGIN SOLUTION\r\n"
             "\treturn 2\r\n"
             "\t### END SOLUTION\r\n")
-    assert strip_solutions(text) == ("class A:\r\n"
-                                      "    def g(self):\r\n"
-                                      "        # YOUR CODE HERE\r\n"
-                                      "        raise NotImplementedError()\r\n"
-                                      "\r\n"
-                                      "def h():\r\n"
-                                      "\t# YOUR CODE HERE\r\n"
-                                      "\traise NotImplementedError()\r\n")
+    assert strip_solutions(text, "m.py") == ("class A:\r\n"
+                                             "    def g(self):\r\n"
+                                             "        # YOUR CODE HERE\r\n"
+                                             '        raise NotImplementedError("A.g is not written yet: write it in m.py")\r\n'
+                                             "\r\n"
+                                             "def h():\r\n"
+                                             "\t# YOUR CODE HERE\r\n"
+                                             '\traise NotImplementedError("h is not written yet: write it in m.py")\r\n')
 
 
 def test_strip_begin_without_end_names_file_and_line():
@@ -176,9 +176,12 @@ def released(tmp_path_factory):
 def test_release_stubs_the_module(released):
     shapes = (released.folder / "geometry" / "shapes.py").read_text()
     assert released.folder == released.course / "release" / "hw"
-    assert shapes == strip_solutions(MODULE)
-    assert "    # YOUR CODE HERE\n    raise NotImplementedError()\n" in shapes
-    assert "        # YOUR CODE HERE\n        raise NotImplementedError()\n" in shapes
+    assert shapes == strip_solutions(MODULE, "shapes.py", "geometry/shapes.py")
+    # Each stub names its function and the file to write it in, as the student sees the folder.
+    assert ('    # YOUR CODE HERE\n    raise NotImplementedError("square is not written yet: '
+            'write it in geometry/shapes.py")\n') in shapes
+    assert ('        # YOUR CODE HERE\n        raise NotImplementedError("Box.volume is not written yet: '
+            'write it in geometry/shapes.py")\n') in shapes
 
 
 def test_release_contains_no_solution_text(released):
@@ -198,7 +201,8 @@ def test_notebook_solutions_replaced_by_nbgrader_stubs(released):
     nb = json.loads(released.first["squares.ipynb"])
     cells = {c["metadata"].get("nbgrader", {}).get("grade_id"): c for c in nb["cells"]}
     code = "".join(cells["square-cell"]["source"])
-    assert code == "def cube(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
+    assert code == ('def cube(x):\n    # YOUR CODE HERE\n    raise NotImplementedError("the square-cell cell '
+                    'is not written yet: write it in this cell")\n')
     assert cells["square-cell"]["execution_count"] is None
     assert "".join(cells["answer"]["source"]) == "**Your answer:**\n\nYOUR ANSWER HERE"
     assert "".join(cells["cube-tests"]["source"]) == "assert cube(2) == 8\n"

@@ -2,8 +2,14 @@
 import numpy as np
 import pytest
 
-from cs_datasets import get_cifar10_splits, load_dataset
+from cs_datasets import get_cifar10_splits, load_dataset, splits as splits_module
 from fake_cifar import write_fake_cifar10
+
+
+@pytest.fixture(autouse=True)
+def _fresh_announcements(monkeypatch):
+    # Each test starts as a new process would: nothing announced yet.
+    monkeypatch.setattr(splits_module, "_ANNOUNCED", set())
 
 
 @pytest.fixture
@@ -79,6 +85,15 @@ def test_auto_falls_back_to_offline_set_and_says_so(tmp_path, capsys, monkeypatc
     data = load_dataset("auto", root=tmp_path / "absent")
     assert data.name == "offline-digits"
     assert "OFFLINE" in capsys.readouterr().out
+
+
+def test_a_notebook_loading_twice_sees_each_dataset_line_once(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("CIFAR10_DIR", raising=False)
+    load_dataset("auto", root=tmp_path / "absent")
+    get_cifar10_splits(num_training=100, num_validation=0, num_test=50, num_dev=0, root=tmp_path / "absent")
+    out = capsys.readouterr().out
+    assert out.count("USING THE OFFLINE DIGITS SET") == 1, out
+    assert out.count("loaded offline-digits") == 1, out
 
 
 def test_offline_set_has_the_cifar_image_convention():

@@ -82,7 +82,7 @@ def correct_class_scores(scores, y):
     - correct: array of shape (N,); correct[i] = scores[i, y[i]].
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("correct_class_scores is not written yet: write it in warmup.py")
 
 
 def center_columns(X):
@@ -95,7 +95,7 @@ def center_columns(X):
     - centered: float array of shape (N, D) whose columns all have mean 0.
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("center_columns is not written yet: write it in warmup.py")
 
 
 def pairwise_sq_distances_loops(A, B):
@@ -131,7 +131,7 @@ def pairwise_sq_distances(A, B):
     - dists: float array of shape (M, N).
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("pairwise_sq_distances is not written yet: write it in warmup.py")
 
 
 def matmul_shape(shape_a, shape_b):
@@ -149,7 +149,7 @@ def matmul_shape(shape_a, shape_b):
     - shape: tuple of ints, or None when the inner dimensions differ (numpy raises an error then).
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("matmul_shape is not written yet: write it in warmup.py")
 
 
 # -- part 2: the lecture's linear classifier -----------------------------------------------------
@@ -167,7 +167,7 @@ def linear_scores(W, b, x):
     - scores: float array of shape (C,).
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("linear_scores is not written yet: write it in warmup.py")
 
 
 def bias_trick(W, b, x):
@@ -184,7 +184,7 @@ def bias_trick(W, b, x):
     - x_ext: float array of shape (D + 1,).
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("bias_trick is not written yet: write it in warmup.py")
 
 
 # -- part 3: losses ------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def hinge_losses(scores, y):
     - losses: float array of shape (N,).
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("hinge_losses is not written yet: write it in warmup.py")
 
 
 def squared_hinge_losses(scores, y):
@@ -213,7 +213,7 @@ def squared_hinge_losses(scores, y):
     - losses: float array of shape (N,).
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("squared_hinge_losses is not written yet: write it in warmup.py")
 
 
 def softmax_probabilities(scores):
@@ -228,7 +228,7 @@ def softmax_probabilities(scores):
     - probs: float array of shape (N, C); every row is positive and sums to 1.
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("softmax_probabilities is not written yet: write it in warmup.py")
 
 
 def cross_entropy_losses(scores, y):
@@ -244,7 +244,7 @@ def cross_entropy_losses(scores, y):
     - losses: float array of shape (N,).
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("cross_entropy_losses is not written yet: write it in warmup.py")
 
 
 def toy_svm_answers():
@@ -258,7 +258,7 @@ def toy_svm_answers():
     - "mean_squared": float, that loss with the squared hinge.
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("toy_svm_answers is not written yet: write it in warmup.py")
 
 
 def loss_at_initialization(num_classes):
@@ -272,7 +272,7 @@ def loss_at_initialization(num_classes):
     - "softmax": float, the cross-entropy loss (natural log).
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("loss_at_initialization is not written yet: write it in warmup.py")
 
 
 def loss_ranges():
@@ -285,7 +285,7 @@ def loss_ranges():
     - "softmax": tuple (low, high) for the cross-entropy loss.
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("loss_ranges is not written yet: write it in warmup.py")
 
 
 def regularization_penalties(w):
@@ -299,7 +299,7 @@ def regularization_penalties(w):
     - "l1": float, sum of |w|.
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("regularization_penalties is not written yet: write it in warmup.py")
 
 
 def preferred_weights():
@@ -310,7 +310,7 @@ def preferred_weights():
     - "l1": the same for L1 regularization.
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("preferred_weights is not written yet: write it in warmup.py")
 
 
 # -- part 4: optimization ------------------------------------------------------------------------
@@ -327,7 +327,7 @@ def numerical_derivative(loss_before, loss_after, h):
     - slope: float, (loss_after - loss_before) / h.
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("numerical_derivative is not written yet: write it in warmup.py")
 
 
 def learning_rates(lr0, epochs, total_epochs, step_size, gamma=0.1):
@@ -346,7 +346,7 @@ def learning_rates(lr0, epochs, total_epochs, step_size, gamma=0.1):
     Returns a dict mapping each schedule's name to a float array of shape (T,).
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("learning_rates is not written yet: write it in warmup.py")
 
 
 # -- part 5: the margin and the probabilistic view -----------------------------------------------
@@ -362,7 +362,7 @@ def hinge_losses_with_margin(scores, y, delta):
     - losses: float array of shape (N,).
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("hinge_losses_with_margin is not written yet: write it in warmup.py")
 
 
 def hinge_mean_losses(scores, y):
@@ -376,7 +376,7 @@ def hinge_mean_losses(scores, y):
     - losses: float array of shape (N,).
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("hinge_mean_losses is not written yet: write it in warmup.py")
 
 
 def kl_divergences(p, q):
@@ -392,7 +392,7 @@ def kl_divergences(p, q):
     - divergences: float array of shape (N,), each >= 0.
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("kl_divergences is not written yet: write it in warmup.py")
 
 
 def negative_log_priors(w, sigma, b):
@@ -409,4 +409,4 @@ def negative_log_priors(w, sigma, b):
     - "laplace": float, the sum over the weights of -log of the Laplace density.
     """
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("negative_log_priors is not written yet: write it in warmup.py")

@@ -31,7 +31,7 @@ def fold_indices(num_examples, num_folds):
     # TODO: build the folds: num_folds arrays of consecutive indices whose sizes differ by at most
     # one, the longer ones first.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("fold_indices is not written yet: write it in cross_validation.py")
     return folds
 
 
@@ -51,5 +51,5 @@ def best_value(values, fold_scores):
     best = None
     # TODO: return the entry of values with the highest mean score (the smallest on a tie).
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("best_value is not written yet: write it in cross_validation.py")
     return best

@@ -75,7 +75,7 @@ def extract_features(imgs, feature_fns, verbose=False):
     # TODO: find each feature's size F_k from the first image, allocate the (N, sum F_k) result, and
     # fill it: for each image i, for each function k, put feature_fns[k](imgs[i]) into its columns.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("extract_features is not written yet: write it in features.py")
 
 
 def color_histogram_hsv(im, nbin=10, xmin=0, xmax=255, normalized=True):
@@ -102,7 +102,7 @@ def color_histogram_hsv(im, nbin=10, xmin=0, xmax=255, normalized=True):
     im = _check_image(im, "color_histogram_hsv")
     # TODO: convert to HSV as described above and histogram the hue channel with np.histogram.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("color_histogram_hsv is not written yet: write it in features.py")
 
 
 def hog_feature(im):
@@ -141,7 +141,7 @@ def hog_feature(im):
     # TODO: follow steps 1 to 6 above. Whole-array operations per image are enough: np.arctan2,
     # integer bin indices, and a reshape of the (H, W) votes into (rows, 8, cols, 8) to average cells.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("hog_feature is not written yet: write it in features.py")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ def color_histograms_hsv(imgs, nbin=10, xmin=0, xmax=255, normalized=True):
     imgs = _check_batch(imgs, "color_histograms_hsv")
     # Optional TODO: the same histograms for all images at once, e.g. with np.bincount.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("color_histograms_hsv is not written yet: write it in features.py")
 
 
 def hog_features(imgs):
@@ -182,7 +182,7 @@ def hog_features(imgs):
                          f"at least one {HOG_CELL}x{HOG_CELL} cell")
     # Optional TODO: the same features for all images at once, e.g. with np.bincount.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("hog_features is not written yet: write it in features.py")
 
 
 color_histogram_hsv.batch = color_histograms_hsv

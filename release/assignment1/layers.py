@@ -38,7 +38,7 @@ def affine_forward(x, w, b):
     out = None
     # TODO: compute out. Flatten every input into a row first.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("affine_forward is not written yet: write it in layers.py")
     cache = (x, w, b)
     return out, cache
 
@@ -59,7 +59,7 @@ def affine_backward(dout, cache):
     dx, dw, db = None, None, None
     # TODO: compute dx, dw and db. Each must have the shape of what it is the gradient of.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("affine_backward is not written yet: write it in layers.py")
     return dx, dw, db
 
 
@@ -76,7 +76,7 @@ def relu_forward(x):
     out = None
     # TODO: compute out.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("relu_forward is not written yet: write it in layers.py")
     cache = x
     return out, cache
 
@@ -95,7 +95,7 @@ def relu_backward(dout, cache):
     dx = None
     # TODO: compute dx.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("relu_backward is not written yet: write it in layers.py")
     return dx
 
 
@@ -115,7 +115,7 @@ def sigmoid_forward(x):
     out, cache = None, None
     # TODO: compute out and choose the cache.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("sigmoid_forward is not written yet: write it in layers.py")
     return out, cache
 
 
@@ -132,7 +132,7 @@ def sigmoid_backward(dout, cache):
     dx = None
     # TODO: compute dx. d sigmoid(x) / dx = sigmoid(x) * (1 - sigmoid(x)).
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("sigmoid_backward is not written yet: write it in layers.py")
     return dx
 
 
@@ -149,7 +149,7 @@ def tanh_forward(x):
     out, cache = None, None
     # TODO: compute out and choose the cache.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("tanh_forward is not written yet: write it in layers.py")
     return out, cache
 
 
@@ -166,7 +166,7 @@ def tanh_backward(dout, cache):
     dx = None
     # TODO: compute dx.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("tanh_backward is not written yet: write it in layers.py")
     return dx
 
 
@@ -184,7 +184,7 @@ def leaky_relu_forward(x, alpha=0.01):
     out, cache = None, None
     # TODO: compute out and choose the cache.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("leaky_relu_forward is not written yet: write it in layers.py")
     return out, cache
 
 
@@ -201,7 +201,7 @@ def leaky_relu_backward(dout, cache):
     dx = None
     # TODO: compute dx.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("leaky_relu_backward is not written yet: write it in layers.py")
     return dx
 
 
@@ -221,7 +221,7 @@ def elu_forward(x, alpha=1.0):
     # TODO: compute out and choose the cache. (np.exp of a large positive x overflows to inf with
     # a warning, even where np.where then picks x; np.minimum(x, 0) inside the exp avoids it.)
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("elu_forward is not written yet: write it in layers.py")
     return out, cache
 
 
@@ -238,7 +238,7 @@ def elu_backward(dout, cache):
     dx = None
     # TODO: compute dx.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("elu_backward is not written yet: write it in layers.py")
     return dx
 
 
@@ -265,7 +265,7 @@ def maxout_forward(x, w, b):
     # TODO: compute out without loops. One matrix product can compute every piece of every unit
     # at once (reshape w to (D, M * K)); then take the maximum over the pieces.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("maxout_forward is not written yet: write it in layers.py")
     cache = (x, w, b)
     return out, cache
 
@@ -290,7 +290,7 @@ def maxout_backward(dout, cache):
     # TODO: find each output's winning piece again, send dout to it, then backpropagate through the
     # affine pieces as affine_backward does. No loops over examples or units.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("maxout_backward is not written yet: write it in layers.py")
     return dx, dw, db
 
 
@@ -310,7 +310,7 @@ def svm_loss(x, y):
     loss, dx = None, None
     # TODO: compute loss and dx without loops (as in svm_loss_vectorized, but on scores).
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("svm_loss is not written yet: write it in layers.py")
     return loss, dx
 
 
@@ -331,7 +331,7 @@ def softmax_loss(x, y):
     loss, dx = None, None
     # TODO: compute loss and dx without loops.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("softmax_loss is not written yet: write it in layers.py")
     return loss, dx
 
 

@@ -58,7 +58,7 @@ def sgd_momentum(w, dw, config=None):
     next_w = None
     # TODO: update config["velocity"] and compute next_w.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("sgd_momentum is not written yet: write it in optim.py")
 
     return next_w, config
 
@@ -87,7 +87,7 @@ def adagrad(w, dw, config=None):
     next_w = None
     # TODO: update config["cache"] and compute next_w.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("adagrad is not written yet: write it in optim.py")
 
     return next_w, config
 
@@ -117,7 +117,7 @@ def rmsprop(w, dw, config=None):
     next_w = None
     # TODO: update config["cache"] and compute next_w.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("rmsprop is not written yet: write it in optim.py")
 
     return next_w, config
 
@@ -159,6 +159,6 @@ def adam(w, dw, config=None):
     next_w = None
     # TODO: implement the update above, storing the new m, v and t in config.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("adam is not written yet: write it in optim.py")
 
     return next_w, config

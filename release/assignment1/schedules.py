@@ -29,7 +29,7 @@ def step_decay(initial_lr, t, step_size, gamma=0.1):
     lr = None
     # TODO: compute lr.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("step_decay is not written yet: write it in schedules.py")
     return float(lr)
 
 
@@ -47,7 +47,7 @@ def cosine_decay(initial_lr, t, total):
     lr = None
     # TODO: compute lr.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("cosine_decay is not written yet: write it in schedules.py")
     return float(lr)
 
 
@@ -65,7 +65,7 @@ def linear_decay(initial_lr, t, total):
     lr = None
     # TODO: compute lr.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("linear_decay is not written yet: write it in schedules.py")
     return float(lr)
 
 
@@ -83,5 +83,5 @@ def inverse_sqrt_decay(initial_lr, t):
     lr = None
     # TODO: compute lr.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("inverse_sqrt_decay is not written yet: write it in schedules.py")
     return float(lr)

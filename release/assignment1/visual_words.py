@@ -51,7 +51,7 @@ def extract_patches(imgs, patch_size, num_patches, seed=0):
     patches = None
     # TODO: draw the images and the places as the docstring says, then cut the patches out.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("extract_patches is not written yet: write it in visual_words.py")
     return patches
 
 
@@ -89,7 +89,7 @@ def kmeans_codebook(X, k, num_iters=10, seed=0):
     # TODO: k-means as the docstring says, with one loop (over the iterations): np.add.at and
     # np.bincount sum the rows of every cluster and count them without a loop.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("kmeans_codebook is not written yet: write it in visual_words.py")
     return codebook
 
 
@@ -115,5 +115,5 @@ def bow_encode(imgs, codebook, patch_size, stride):
     # TODO: cut out every image's grid of patches (a loop over the grid positions is fine; none
     # over the images or patches), normalize them, find their nearest codewords, and count.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("bow_encode is not written yet: write it in visual_words.py")
     return histograms

@@ -53,7 +53,7 @@ class TwoLayerNet:
         # weight_scale (np.random.randn), and b1 and b2 to zeros. Store them in self.params under
         # the keys 'W1', 'b1', 'W2', 'b2', with the shapes listed in the class docstring.
         # YOUR CODE HERE
-        raise NotImplementedError()
+        raise NotImplementedError("TwoLayerNet.__init__ is not written yet: write it in classifiers/fc_net.py")
 
     def loss(self, X, y=None):
         """Class scores of a minibatch, or its loss and the gradients of every parameter.
@@ -75,7 +75,7 @@ class TwoLayerNet:
         # TODO: the forward pass: compute the class scores of X. The layers of layers.py (and
         # their sandwich affine_relu_forward) do most of the work; keep their caches.
         # YOUR CODE HERE
-        raise NotImplementedError()
+        raise NotImplementedError("TwoLayerNet.loss is not written yet: write it in classifiers/fc_net.py")
 
         if y is None:
             return scores
@@ -85,7 +85,7 @@ class TwoLayerNet:
         # (with its 0.5), and the gradient of that total for each of W1, b1, W2 and b2, stored in
         # grads under the same keys as in self.params.
         # YOUR CODE HERE
-        raise NotImplementedError()
+        raise NotImplementedError("TwoLayerNet.loss is not written yet: write it in classifiers/fc_net.py")
 
         return loss, grads
 
@@ -132,7 +132,7 @@ class FullyConnectedNet:
         # and 'bi' as zeros, with the shapes of the class docstring, every array of type dtype
         # (.astype(dtype)).
         # YOUR CODE HERE
-        raise NotImplementedError()
+        raise NotImplementedError("FullyConnectedNet.__init__ is not written yet: write it in classifiers/fc_net.py")
 
     def loss(self, X, y=None):
         """Class scores of a minibatch, or its loss and the gradients of every parameter.
@@ -155,7 +155,7 @@ class FullyConnectedNet:
         # TODO: the forward pass. L - 1 affine_relu_forward layers, then one affine_forward for
         # the scores (no ReLU on the scores). Keep every layer's cache for the backward pass.
         # YOUR CODE HERE
-        raise NotImplementedError()
+        raise NotImplementedError("FullyConnectedNet.loss is not written yet: write it in classifiers/fc_net.py")
 
         if y is None:
             return scores
@@ -165,6 +165,6 @@ class FullyConnectedNet:
         # its 0.5), then the gradients from the last layer back to the first, each layer's own
         # backward function with its own cache. Store them in grads under the keys of self.params.
         # YOUR CODE HERE
-        raise NotImplementedError()
+        raise NotImplementedError("FullyConnectedNet.loss is not written yet: write it in classifiers/fc_net.py")
 
         return loss, grads

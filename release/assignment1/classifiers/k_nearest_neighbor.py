@@ -70,7 +70,7 @@ class KNearestNeighbor:
                 # in dists[i, j]. Use numpy on the two (D,) vectors; do not loop over the
                 # dimension D and do not call np.linalg.norm.
                 # YOUR CODE HERE
-                raise NotImplementedError()
+                raise NotImplementedError("KNearestNeighbor.compute_distances_two_loops is not written yet: write it in classifiers/k_nearest_neighbor.py")
         return dists
 
     def compute_distances_one_loop(self, X):
@@ -87,7 +87,7 @@ class KNearestNeighbor:
             # them in the row dists[i, :]. Broadcasting a (D,) vector against the
             # (num_train, D) matrix is the key; np.linalg.norm is not allowed.
             # YOUR CODE HERE
-            raise NotImplementedError()
+            raise NotImplementedError("KNearestNeighbor.compute_distances_one_loop is not written yet: write it in classifiers/k_nearest_neighbor.py")
         return dists
 
     def compute_distances_no_loops(self, X):
@@ -105,7 +105,7 @@ class KNearestNeighbor:
         # all pairs form one matrix product. Rounding can make a tiny squared distance
         # negative, so clip at zero before taking the square root.
         # YOUR CODE HERE
-        raise NotImplementedError()
+        raise NotImplementedError("KNearestNeighbor.compute_distances_no_loops is not written yet: write it in classifiers/k_nearest_neighbor.py")
         return dists
 
     def predict_labels(self, dists, k=1):
@@ -128,5 +128,5 @@ class KNearestNeighbor:
             # (np.argsort helps), then store the most common of those labels in y_pred[i].
             # Break ties by choosing the smaller label.
             # YOUR CODE HERE
-            raise NotImplementedError()
+            raise NotImplementedError("KNearestNeighbor.predict_labels is not written yet: write it in classifiers/k_nearest_neighbor.py")
         return y_pred

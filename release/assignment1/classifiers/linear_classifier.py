@@ -56,14 +56,14 @@ class LinearClassifier:
             # (batch_size, D), and y_batch, of shape (batch_size,). Sample with replacement
             # (np.random.choice), which is faster than sampling without replacement.
             # YOUR CODE HERE
-            raise NotImplementedError()
+            raise NotImplementedError("LinearClassifier.train is not written yet: write it in classifiers/linear_classifier.py")
 
             loss, grad = self.loss(X_batch, y_batch, reg)
             loss_history.append(loss)
 
             # TODO: update the weights with the gradient and the learning rate (one SGD step).
             # YOUR CODE HERE
-            raise NotImplementedError()
+            raise NotImplementedError("LinearClassifier.train is not written yet: write it in classifiers/linear_classifier.py")
 
             if verbose and it % 100 == 0:
                 print(f"iteration {it} / {num_iters}: loss {loss:f}")
@@ -82,7 +82,7 @@ class LinearClassifier:
         y_pred = np.zeros(X.shape[0], dtype=np.int64)
         # TODO: compute the scores and store the index of the largest score of each row in y_pred.
         # YOUR CODE HERE
-        raise NotImplementedError()
+        raise NotImplementedError("LinearClassifier.predict is not written yet: write it in classifiers/linear_classifier.py")
         return y_pred
 
     def loss(self, X_batch, y_batch, reg):

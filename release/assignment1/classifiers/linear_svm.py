@@ -58,13 +58,13 @@ def svm_loss_naive(W, X, y, reg, reg_type="l2", l1_ratio=0.5):
     # right there: that margin grows with column j of W and shrinks with column y[i].
     # Then divide the loss and the gradient by the number of examples.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("svm_loss_naive is not written yet: write it in classifiers/linear_svm.py")
 
     # TODO: add the penalty chosen by reg_type to the loss and its (sub)gradient to dW (see the
     # module docstring); raise ValueError for an unknown reg_type. For "l2" that is
     # reg * sum(W * W) and 2 * reg * W.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("svm_loss_naive is not written yet: write it in classifiers/linear_svm.py")
 
     return loss, dW
 
@@ -82,16 +82,16 @@ def svm_loss_vectorized(W, X, y, reg, reg_type="l2", l1_ratio=0.5):
     # with integer-array indexing, and build the (N, C) matrix of margins; the correct class must
     # not count.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("svm_loss_vectorized is not written yet: write it in classifiers/linear_svm.py")
 
     # TODO: compute the gradient, again without loops.
     # Hint: reuse the margins. Find how much each score moves the loss (an (N, C) matrix of
     # coefficients), then a single matrix product with X.T turns it into dW.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("svm_loss_vectorized is not written yet: write it in classifiers/linear_svm.py")
 
     # TODO: add the penalty chosen by reg_type and its (sub)gradient, as in svm_loss_naive.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("svm_loss_vectorized is not written yet: write it in classifiers/linear_svm.py")
 
     return loss, dW

@@ -50,12 +50,12 @@ def softmax_loss_naive(W, X, y, reg, reg_type="l2", l1_ratio=0.5):
     # column of dW: the derivative of L_i with respect to s[j] is p[j] - 1 when j == y[i], p[j]
     # otherwise. Then divide the loss and the gradient by the number of examples.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("softmax_loss_naive is not written yet: write it in classifiers/softmax.py")
 
     # TODO: add the penalty chosen by reg_type to the loss and its (sub)gradient to dW (see the
     # module docstring); raise ValueError for an unknown reg_type.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("softmax_loss_naive is not written yet: write it in classifiers/softmax.py")
 
     return loss, dW
 
@@ -73,10 +73,10 @@ def softmax_loss_vectorized(W, X, y, reg, reg_type="l2", l1_ratio=0.5):
     # loss with respect to the (N, C) scores is (probabilities - one-hot labels) / N; one matrix
     # product with X.T turns it into dW.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("softmax_loss_vectorized is not written yet: write it in classifiers/softmax.py")
 
     # TODO: add the penalty chosen by reg_type and its (sub)gradient, as in softmax_loss_naive.
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError("softmax_loss_vectorized is not written yet: write it in classifiers/softmax.py")
 
     return loss, dW
