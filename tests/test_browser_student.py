@@ -68,17 +68,16 @@ def _first_graded(cells):
     return next(i for i, c in enumerate(cells) if c["type"] == "code" and "self_check(" in c["source"])
 
 
-def _validate(driver):
-    """Press nbgrader's Validate button; returns "success" or "failed" and the dialog's text."""
+def _validate(driver, expected, says, shot):
+    """Press nbgrader's Validate button, check the dialog's outcome ("success" or "failed") and that
+    it ``says`` something, take the screenshot ``shot`` and close the dialog."""
     button = wait_for(driver, ".validate-button", visible=False)
     # The toolbar item's own button (a jp-button web component) takes the click.
     driver.execute_script("(arguments[0].querySelector('jp-button, button') || arguments[0]).click();", button)
     dialog = wait_for(driver, ".validation-success, .validation-failed", timeout=180)
     outcome = "success" if "validation-success" in dialog.get_attribute("class") else "failed"
-    return outcome, dialog.text
-
-
-def _close_dialog(driver):
+    assert outcome == expected and says in dialog.text, dialog.text
+    screenshot(driver, shot)
     wait_for(driver, ".jp-Dialog .jp-mod-accept").click()
     wait_until(driver, "return document.querySelector('.jp-Dialog') === null;", what="dialog closed")
 
@@ -123,11 +122,7 @@ def test_student_runs_knn_checks_a_function_and_validates(browser, lab, student_
     wait_for(browser, ".autograder-self-check")
     screenshot(browser, "student-knn-not-implemented")
 
-    outcome, text = _validate(browser)
-    assert outcome == "failed", text
-    assert "KNearestNeighbor.compute_distances_two_loops" in text
-    screenshot(browser, "student-validate-failed")
-    _close_dialog(browser)
+    _validate(browser, "failed", "KNearestNeighbor.compute_distances_two_loops", "student-validate-failed")
 
     # The student writes the functions (here: the reference modules are dropped in) and saves them.
     for module in REFERENCE.rglob("*.py"):
@@ -144,11 +139,7 @@ def test_student_runs_knn_checks_a_function_and_validates(browser, lab, student_
     browser.execute_script(_SHOW_CELL, graded)
     screenshot(browser, "student-self-check-passed")
 
-    outcome, text = _validate(browser)
-    assert outcome == "success", text
-    assert "Success! Your notebook passes all the tests." in text
-    screenshot(browser, "student-validate-success")
-    _close_dialog(browser)
+    _validate(browser, "success", "Success! Your notebook passes all the tests.", "student-validate-success")
     measured(f"browser, student: Run All on untouched knn.ipynb, {len(cells)} cells, "
              f"Validate failed then passed with the reference modules")
 

@@ -4,9 +4,8 @@
   JupyterLab, where an error reply would stop the queue) and shows exactly one clear message per
   unfinished function: the stub's own line the first time, "finish ... first" after that, and each
   graded cell's self-check table. No NameError, no traceback, each dataset line once.
-* nbgrader's Validate fails on the untouched notebook, naming the graded cells of the functions
-  still to write, and passes once the modules are the reference ones and the inline answers hold
-  text (nbgrader also asks for those).
+* nbgrader's Validate fails on the untouched notebook, naming exactly the graded cells of the
+  functions still to write (the browser test shows it passing once they are written).
 
 The notebooks run on a copy of the release folder, never in release/ itself.
 """
@@ -116,7 +115,9 @@ def _validate(notebook, cwd):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def test_validate_names_the_unfinished_functions_and_passes_with_the_reference(tmp_path):
+def test_validate_names_exactly_the_unfinished_functions(tmp_path):
+    # Validate passing once the functions are written is proved in the browser, by the button
+    # itself (tests/test_browser_student.py); a second knn run here would add 20 s to `make test`.
     work = _copy_assignment(REPO / "release" / "assignment1", tmp_path)
     nb = nbformat.read(work / "knn.ipynb", as_version=4)
     graded = {c.source.splitlines()[0] for c in nb.cells if _is_graded(c)}
@@ -128,12 +129,7 @@ def test_validate_names_the_unfinished_functions_and_passes_with_the_reference(t
     untouched = _validate("knn.ipynb", work)
     failed = {cell["source"].splitlines()[0] for cell in untouched.get("failed", [])}
     assert failed == graded, f"Validate should fail exactly on the graded cells: {sorted(failed ^ graded)}"
-
-    reference = REPO / "source" / "assignment1"
-    for module in reference.rglob("*.py"):
-        if "tests" not in module.relative_to(reference).parts:
-            shutil.copyfile(module, work / module.relative_to(reference))
-    assert _validate("knn.ipynb", work) == {}, "Validate should pass: nothing failed, nothing changed"
+    assert all("SelfCheckFailed" in cell["raw_error"] for cell in untouched["failed"])
 
 
 # ---------------------------------------------------------------------------------------------
