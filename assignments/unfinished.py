@@ -161,15 +161,13 @@ class _Watcher(ast.NodeTransformer):
             # could not see it.
             what = self.waiting[_missing_name(error)]
         else:
-            # A real error: it stops Run All. What the cell should have made waits for the fix.
             what = f"the error above ({type(error).__name__})"
+        if what.startswith("the error"):
+            # A real error, or a cell that needed what it did not make: it stops Run All, as
+            # usual, and what the cell should have made waits for the fix.
             for name in made:
                 self.waiting.setdefault(name, what)
             return
-        if what.startswith("the error"):
-            for name in made:
-                self.waiting.setdefault(name, what)
-            return  # downstream of a real error: Run All has stopped already
         for name in made:
             self.waiting[name] = what
         result.error_in_exec = None  # unfinished work: the kernel lets Run All carry on
