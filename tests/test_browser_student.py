@@ -108,6 +108,9 @@ def test_student_runs_knn_checks_a_function_and_validates(browser, lab, student_
     run_command(browser, "notebook:run-all-cells", timeout=RUN_ALL_TIMEOUT)
     wait_until(browser, _IDLE_AND_DONE, timeout=RUN_ALL_TIMEOUT, what="Run All reached the last cell")
     cells = browser.execute_script(_CELLS)
+    # The notebook's kernel talks over IPC: no warning about unencrypted TCP. (nbgrader's Validate
+    # starts kernels of its own, from nbgrader's settings; those still use TCP.)
+    assert "without encryption" not in lab.log_text()
     everything = "\n".join(_text(c["outputs"]) for c in cells)
     assert "NameError" not in everything
     assert "Traceback" not in everything
