@@ -88,18 +88,8 @@ def _enclosing_functions(text: str) -> list:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
-    spans = []
-
-    def visit(body, prefix):
-        for node in body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                spans.append((node.lineno, node.end_lineno, prefix + node.name))
-                visit(node.body, prefix + node.name + ".")
-            elif isinstance(node, ast.ClassDef):
-                visit(node.body, prefix + node.name + ".")
-
-    visit(tree.body, "")
-    return spans
+    return [(node.lineno, node.end_lineno, name) for name, node in _definitions(tree.body, into_functions=True)
+            if not isinstance(node, ast.ClassDef)]
 
 
 def _stub_name(spans: list, lineno: int, module_path: str) -> str:
@@ -408,26 +398,25 @@ def _generate_notebooks(src: Path, notebooks: list, build: Path, assignment: str
 # Checks on the built release
 # --------------------------------------------------------------------------------------------
 
+def _definitions(body, prefix="", into_functions=False):
+    """(qualified name, node) of every function and class defined in ``body``, a parent before
+    what it holds: methods and nested classes, definitions under ``if``/``try``/``with`` at the
+    same level (``if TYPE_CHECKING:`` ...), and functions inside functions when ``into_functions``."""
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield prefix + node.name, node
+            if isinstance(node, ast.ClassDef) or into_functions:
+                yield from _definitions(node.body, prefix + node.name + ".", into_functions)
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith)):
+            for attr in ("body", "orelse", "finalbody"):
+                yield from _definitions(getattr(node, attr, []), prefix, into_functions)
+            for handler in getattr(node, "handlers", []):
+                yield from _definitions(handler.body, prefix, into_functions)
+
+
 def _api(tree: ast.Module) -> set:
     """Qualified names of top-level functions and classes and of methods (nested classes too)."""
-    names = set()
-
-    def visit(body, prefix):
-        for node in body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                names.add(prefix + node.name)
-            elif isinstance(node, ast.ClassDef):
-                names.add(prefix + node.name)
-                visit(node.body, prefix + node.name + ".")
-            elif isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith)):
-                # definitions under `if TYPE_CHECKING:`, `try:` ... at the same level
-                for attr in ("body", "orelse", "finalbody"):
-                    visit(getattr(node, attr, []), prefix)
-                for handler in getattr(node, "handlers", []):
-                    visit(handler.body, prefix)
-
-    visit(tree.body, "")
-    return names
+    return {name for name, _ in _definitions(tree.body)}
 
 
 def _parse(text: str, display: str, what: str) -> ast.Module:

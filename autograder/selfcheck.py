@@ -62,10 +62,15 @@ def as_html(function, results):
             f"<small>The grader adds hidden tests; this cell only checks your saved file.</small></div>")
 
 
-def _title(function, results):
+def _points(results):
+    """"3 of 5": the public points earned of those there are."""
     earned = sum(r["points"] for r in results)
     total = sum(r["max_points"] for r in results)
-    return f"Self-check of {function}: {format_points(earned)} of {format_points(total)} public points"
+    return f"{format_points(earned)} of {format_points(total)}"
+
+
+def _title(function, results):
+    return f"Self-check of {function}: {_points(results)} public points"
 
 
 def _show(function, results):
@@ -94,9 +99,6 @@ def self_check(function, folder=None):
     _show(function, results)
     failing = [r for r in results if r["status"] != "passed"]
     if failing:
-        earned = sum(r["points"] for r in results)
-        total = sum(r["max_points"] for r in results)
         why = ("not written yet" if all(r["status"] == "not_implemented" for r in failing)
                else f"{len(failing)} public test{'s' if len(failing) > 1 else ''} not passing")
-        raise SelfCheckFailed(f"{function}: {why} ({format_points(earned)} of {format_points(total)} "
-                              f"public points, see the table above)")
+        raise SelfCheckFailed(f"{function}: {why} ({_points(results)} public points, see the table above)")
