@@ -360,6 +360,7 @@ def _run_guarded(test, student, reference, sandbox):
             sandbox.close()
         student.fresh = test.fresh
         student.inputs_may_change = test.inputs_may_change
+        sandbox.seed_random(test.student_seed())
         try:
             return _run_one(test, student, reference)
         except SandboxError:

@@ -10,6 +10,9 @@ A test file (``source/<assignment>/tests/public_*.py`` or ``hidden_*.py``) decla
 - ``reference``: the reference solution's modules (hidden tests only), e.g.
   ``reference.module("classifiers.k_nearest_neighbor")``.
 - ``rng``: a ``numpy.random.Generator`` seeded from the test's own name, so inputs are reproducible.
+  The student's code draws from numpy's global generator and ``random``, which the sandbox seeds
+  (from another seed of the test's name) before the test's first call: a submission that samples
+  (weights, minibatches) scores the same at every run.
 
 A test passes by returning; it fails by raising ``TestFailure`` (the assertion helpers below do).
 Every call also fails the test when the student's code changed one of its input arrays in place,
@@ -60,6 +63,12 @@ class GradedTest:
 
     def seed(self):
         return zlib.crc32(self.name.encode())
+
+    def student_seed(self):
+        """The seed of the student's numpy and ``random`` generators during this test: fixed per
+        test, so grading is reproducible, and not ``seed()``, so it tells the submission nothing
+        about the test's own inputs."""
+        return zlib.crc32(b"student code\0" + self.name.encode())
 
 
 def graded(function, points=1.0, name=None, fresh=False, uses=(), notebook=""):

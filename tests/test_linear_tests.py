@@ -307,6 +307,12 @@ CORRECT = {
         classifier(TRAIN_SAMPLE, TRAIN_SAMPLE.replace("replace=True", "replace=False"))),
     "train_shuffles_with_a_permutation": lambda: edited(
         classifier(TRAIN_SAMPLE, "            batch = np.random.permutation(num_train)[:batch_size]\n")),
+    # Any small start is right: zeros (a linear classifier needs no symmetry breaking), another
+    # generator, a scale of 0.01.
+    "train_starts_from_zeros": lambda: edited(
+        classifier(TRAIN_W0, "            self.W = np.zeros((dim, num_classes))\n")),
+    "train_starts_from_a_default_rng_draw": lambda: edited(classifier(
+        TRAIN_W0, "            self.W = 0.01 * np.random.default_rng(0).standard_normal((dim, num_classes))\n")),
     "train_returns_the_history_as_an_array": lambda: edited(
         classifier("        return loss_history\n", "        return np.array(loss_history)\n")),
     "predict_with_dot_and_method_argmax": lambda: edited(
@@ -499,6 +505,9 @@ BUGS = {
     "train_initialises_W_without_the_small_scale": Bug(
         lambda: edited(classifier(TRAIN_W0, "            self.W = np.random.randn(dim, num_classes)\n")),
         broken=TRAIN, must_fail=("train_returns_one_loss_per_iteration_and_creates_W",)),
+    "train_initialises_W_uniform_in_zero_one": Bug(
+        lambda: edited(classifier(TRAIN_W0, "            self.W = np.random.rand(dim, num_classes)\n")),
+        broken=TRAIN, must_fail=("train_returns_one_loss_per_iteration_and_creates_W",)),
     "train_reinitialises_an_existing_W": Bug(
         lambda: edited(classifier(TRAIN_INIT, "        if True:\n")),
         broken=TRAIN, must_fail=("train_steps_match_reference_update",)),
@@ -546,6 +555,7 @@ DIAGNOSES = {
     "train_gradient_ascent": "gradient_ascent",
     "train_ignores_the_learning_rate": "wrong_step",
     "train_initialises_W_without_the_small_scale": "initial_weights_too_large",
+    "train_initialises_W_uniform_in_zero_one": "initial_weights_too_large",
     "train_reinitialises_an_existing_W": "W_not_kept",
     "predict_returns_scores_instead_of_labels": "scores_instead_of_labels",
 }

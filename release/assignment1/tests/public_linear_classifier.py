@@ -118,6 +118,16 @@ def train_returns_one_loss_per_iteration_and_creates_W(student, rng):
     W = student.call_method(cls, [("train", (X, y), options), ("__getattribute__", ("W",))])
     as_array(W, f"W after train (D = {X.shape[1]} features, C = max(y) + 1 = {num_classes} classes)",
              shape=(X.shape[1], num_classes))
+    # With learning_rate 0 no step moves W, so W after train is the W train started from. Its class
+    # scores should sit well inside the margin of 1; the loss check above can be lucky, this cannot.
+    W0 = student.call_method(cls, [("train", (X, y), dict(options, learning_rate=0.0, num_iters=1)),
+                                   ("__getattribute__", ("W",))])
+    scores = X @ as_array(W0, "W", shape=(X.shape[1], num_classes)).astype(np.float64)
+    spread = float(np.median(np.abs(scores - scores.mean(axis=1, keepdims=True))))
+    check(spread < 0.5,
+          f"before its first step, train's W gives class scores that differ by about {spread:.3g} "
+          "from each example's mean score; a W that starts as 0.001 * randn(D, C) gives scores near 0",
+          diagnosis="initial_weights_too_large")
 
 
 @graded(TRAIN, points=1)
