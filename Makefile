@@ -31,8 +31,12 @@ $(STAMP): requirements.txt pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/autograder demo
 
+# Two pytest-xdist workers: half the suite waits on kernels and sandboxes, so two cores go further
+# with two of them (tests/conftest.py keeps each file, and the mutation suites, on one worker).
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 accuracy: $(STAMP)
 	$(PY) -m pytest -q -m "slow or accuracy" --run-accuracy tests

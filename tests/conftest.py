@@ -7,7 +7,12 @@
   at the end of the run, so ``make accuracy`` shows its numbers without ``-s``. The mutation suites'
   tally (planted bugs caught, where they cost points; correct variants kept whole) is printed there
   too.
+* ``make test`` runs the files on two pytest-xdist workers (``--dist loadfile``). Each file stays
+  on one worker (its module fixtures are built once); the mutation suites share one worker, and
+  so do the files that run notebooks in source/ (see ``pytest_xdist_make_scheduler``). Workers hand their measured lines and tally to the controller,
+  which prints them.
 """
+import json
 import os
 import sys
 from pathlib import Path
@@ -48,14 +53,64 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="full CIFAR-10 accuracy run: `make accuracy`"))
 
 
+KERNELS_IN_SOURCE = ("test_notebooks.py", "test_linear_demo.py")
+
+
+def _uses_mutation_helpers(path, _cache={}):
+    if path not in _cache:
+        _cache[path] = path.suffix == ".py" and "mutation_helpers" in path.read_text()
+    return _cache[path]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` with two groups of files kept on one worker: the mutation suites (the
+    last of them checks the tally of all of them) and the files that run notebooks in source/'s
+    own folders (each checks that its runs leave nothing behind there). (xdist's ``loadgroup``
+    would do, but it ignores its marks under pytest 9.2.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesAndGroups(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            scope = super()._split_scope(nodeid)
+            if Path(scope).name in KERNELS_IN_SOURCE:
+                return "kernels in source/"
+            return "mutation suites" if _uses_mutation_helpers(config.rootpath / scope) else scope
+
+    return FilesAndGroups(config, log)
+
+
 @pytest.fixture
 def measured(request):
     """``measured(line)`` keeps one line of results for the summary printed after the run."""
     return request.config.stash[_MEASURED].append
 
 
+def pytest_sessionfinish(session):
+    output = getattr(session.config, "workeroutput", None)
+    if output is None:
+        return  # not an xdist worker
+    output["measured"] = json.dumps(session.config.stash.get(_MEASURED, []))
+    tally = sys.modules.get("mutation_helpers")
+    output["tally"] = json.dumps(tally.TALLY if tally else {})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """On the xdist controller: keep what a finished worker measured."""
+    output = getattr(node, "workeroutput", {})
+    node.config.stash[_MEASURED].extend(json.loads(output.get("measured", "[]")))
+    tally = json.loads(output.get("tally", "{}"))
+    if tally:
+        import mutation_helpers
+        for kind, rows in tally.items():
+            mutation_helpers.TALLY[kind].extend(rows)
+
+
 def pytest_terminal_summary(terminalreporter, config):
-    lines = list(config.stash.get(_MEASURED, []))
+    lines = sorted(config.stash.get(_MEASURED, []))  # workers finish in any order
     tally = sys.modules.get("mutation_helpers")  # imported only when a mutation suite ran
     if tally is not None:
         lines += tally.tally_lines()
