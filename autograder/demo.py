@@ -41,8 +41,9 @@ COPIERS = ("eve_copies_ada", "fay_copies_cy")
 LATE = "gus_late"
 # Canvas's names: <name>[_LATE]_<user id>_<file id>_<original name>; the roster maps user ids.
 CANVAS_FILE = "lategus_LATE_10007_88001_assignment1.zip"
-ROSTER = ("student,name,lms_id,sis_user_id,sis_login_id,section\n"
-          + "".join(f"{s},\"{s.split('_')[0].capitalize()}, Demo\",{10001 + i},S{10001 + i},{s}@example.edu,Demo\n"
+ROSTER = ("student,name,lms_id,sis_user_id,sis_login_id,section,email\n"
+          + "".join(f"{s},\"{s.split('_')[0].capitalize()}, Demo\",{10001 + i},S{10001 + i},{s}@example.edu,Demo,"
+                    f"{s}@example.edu\n"
                     for i, s in enumerate(HONEST + COPIERS + (LATE,))))
 # What eve renames in ada's code (every occurrence of the name, attribute names excepted).
 EVE_NAMES = {"out": "result", "cache": "stash", "dx": "grad_input", "dw": "grad_weights", "db": "grad_bias",

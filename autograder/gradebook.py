@@ -249,6 +249,20 @@ class Gradebook:
                 grade.auto_score = per_function.get(function, 0.0)
             gb.db.commit()
 
+    def write_names(self, roster):
+        """Give every student of the gradebook whom ``roster`` lists their name, email and LMS id
+        (``Roster.person``): the formgrader shows names instead of "None, None". Returns how many."""
+        from nbgrader.api import Gradebook as NbGradebook
+        named = 0
+        with NbGradebook(self.db_url) as gb:
+            for student in gb.students:
+                fields = roster.person(student.id)
+                for key, value in fields.items():
+                    setattr(student, key, value)
+                named += bool(fields)
+            gb.db.commit()
+        return named
+
     def totals(self):
         """{student: autograded score in the gradebook} for this assignment (for checks and tests)."""
         from nbgrader.api import Gradebook as NbGradebook

@@ -9,7 +9,8 @@ A CSV with a header row; only ``student`` is required:
 - ``lms_id``: the LMS's number for the student (Canvas's user ID, Moodle's participant number, as
   they appear in bulk-download names), used to find whose upload is whose and in the exports;
 - ``name``, ``sis_user_id``, ``sis_login_id``, ``section``, ``email``: copied into the exports that
-  want them (Canvas, Moodle).
+  want them (Canvas, Moodle); ``name`` and ``email`` also go into nbgrader's gradebook, so the
+  formgrader shows people's names ("Lovelace, Ada" and "Ada Lovelace" both give last name Lovelace).
 """
 import csv
 import re
@@ -49,6 +50,25 @@ class Roster:
 
     def get(self, student, column):
         return self.rows.get(student, {}).get(column, "")
+
+    def person(self, student):
+        """nbgrader's fields for ``student`` (first_name, last_name, email, lms_user_id), only
+        those the roster fills in; {} for a student it does not list."""
+        first, last = split_name(self.get(student, "name"))
+        fields = {"first_name": first, "last_name": last, "email": self.get(student, "email"),
+                  "lms_user_id": self.get(student, "lms_id")}
+        return {k: v for k, v in fields.items() if v}
+
+
+def split_name(name):
+    """(first, last) of a roster name: 'Lovelace, Ada' and 'Ada Lovelace' give ('Ada', 'Lovelace');
+    one word is a last name."""
+    name = " ".join(name.split())
+    if "," in name:
+        last, first = (part.strip() for part in name.split(",", 1))
+        return first, last
+    first, _, last = name.rpartition(" ")
+    return first, last
 
 
 def load_roster(path):

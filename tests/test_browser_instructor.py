@@ -24,6 +24,7 @@ from selenium.webdriver.common.keys import Keys
 import browser_session
 from browser_session import REPO, jupyter_lab, require_chromium, screenshot, wait_for, wait_until
 from autograder.demo import ASSIGNMENT, COPIERS, HONEST, LATE, run_demo
+from autograder.roster import load_roster
 
 browser = browser_session.browser  # the module's chromium (a fixture)
 
@@ -81,6 +82,13 @@ def shown(value):
     return str(int(value)) if value == int(value) else repr(value)
 
 
+def shown_name(course_root, student):
+    """How the formgrader shows ``student``: "Last, First" from the roster of the demo's late run,
+    which names everyone in the gradebook."""
+    person = load_roster(course_root / "roster.csv").person(student)
+    return f"{person['last_name']}, {person['first_name']}"
+
+
 def table_rows(driver, cells):
     """{student id: {class: text}} from the formgrader's table, once its data has loaded.
     ``cells``: the classes of the cells to read; the row's student is in the ``id`` or ``name`` cell."""
@@ -109,13 +117,14 @@ def test_formgrader_lists_every_student_with_the_graders_score(browser, lab, cou
 
     lab.open(browser, "formgrader/manage_students")
     wait_for(browser, "#main-table")
-    rows = table_rows(browser, ["id", "score"])
+    rows = table_rows(browser, ["id", "score", "name"])
     screenshot(browser, "formgrader-students.png")
 
     assert sorted(rows) == STUDENTS
     for student, row in expected.items():
         # Overall score: the autograded points (no manual points yet) out of the whole assignment.
         assert rows[student]["score"] == f"{shown(row['score'])} / {shown(row['total_max'])}", student
+        assert rows[student]["name"] == shown_name(course_root, student), student
 
 
 def test_manual_points_are_saved_and_exported(browser, lab, course_root):
@@ -128,8 +137,9 @@ def test_manual_points_are_saved_and_exported(browser, lab, course_root):
     wait_until(browser, "return !!(window.models && window.models.loaded);", what="knn's submissions loaded")
     links = {a.get_attribute("textContent").strip(): a.get_attribute("href")
              for a in browser.find_elements("css selector", "#main-table td.name a.name-shown")}
-    assert GRADED in links, f"{GRADED} is not among knn's submissions: {sorted(links)}"
-    browser.get(links[GRADED])
+    shown_as = shown_name(course_root, GRADED)  # submissions are listed by the roster's names
+    assert shown_as in links, f"{GRADED} ({shown_as}) is not among knn's submissions: {sorted(links)}"
+    browser.get(links[shown_as])
 
     wait_until(browser, "return document.readyState === 'complete' && !!(window.formgrader && formgrader.grades "
                         "&& formgrader.grades.loaded);", what="the manual-grading page loaded its grades")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder.grade import GradeError, grade_class
-from autograder.roster import RosterError, load_roster
+from autograder.roster import RosterError, load_roster, split_name
 from autograder.store import manual_points, results_path
 from class_builder import REFERENCE_KNN, REPO, add_student
 from test_grade import PARTIAL_KNN
@@ -242,6 +242,31 @@ def test_two_runs_on_disjoint_groups_leave_everyone_in_the_csv(tmp_path):
     assert sorted(rows) == ["a1", "a2", "b1"] and rows["a2"]["score"] == rows["a2"]["max_score"]
     with pytest.raises(GradeError, match="no submission for nobody"):
         _grade(first, out, students=["nobody"])
+
+    # A later run with a roster names everyone it lists in the gradebook (the formgrader showed
+    # "None, None"), those graded in earlier runs too; nothing is regraded for it.
+    roster = tmp_path / "roster.csv"
+    roster.write_text('student,name,email,lms_id\na1,"Lovelace, Ada",ada@example.edu,10001\n'
+                      "b1,Alan Mathison Turing,,10002\n")
+    summary, _ = _grade(late, out, roster=load_roster(roster))
+    assert "1 unchanged and kept" in summary and _csv_rows(out) == rows
+    assert _gradebook_people(out) == {
+        "a1": ("Ada", "Lovelace", "ada@example.edu", "10001"),
+        "a2": (None, None, None, None),
+        "b1": ("Alan Mathison", "Turing", None, "10002")}
+
+
+def _gradebook_people(out):
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        return {s.id: (s.first_name, s.last_name, s.email, s.lms_user_id) for s in gb.students}
+
+
+@pytest.mark.parametrize("name, first, last", [
+    ("Lovelace, Ada", "Ada", "Lovelace"), ("Ada Lovelace", "Ada", "Lovelace"),
+    ("  Ada   King  Lovelace ", "Ada King", "Lovelace"), ("Plato", "", "Plato"), ("", "", "")])
+def test_roster_names_split_into_first_and_last(name, first, last):
+    assert split_name(name) == (first, last)
 
 
 KNN_FILE = Path("classifiers") / "k_nearest_neighbor.py"
