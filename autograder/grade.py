@@ -192,8 +192,8 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
         try:  # names are a courtesy: a damaged gradebook must not cost the run its grades
             Gradebook(course, assignment, db_path, out_root).write_names(roster)
         except Exception as exc:  # noqa: BLE001 - SQLAlchemy's errors, or nbgrader's
-            print(f"warning: the roster's names were not written to the gradebook "
-                  f"({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''})", file=sys.stderr)
+            print(f"warning: cannot write the roster's names into {db_path} ({type(exc).__name__}); "
+                  f"the grades are not affected", file=sys.stderr)
 
     whole_class = store.class_records(out, assignment, db_path)  # manual points even when not writing it
     report.write_atomic(out / "grades.csv", report.grades_csv(whole_class))

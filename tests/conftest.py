@@ -9,8 +9,8 @@
   too.
 * ``make test`` runs the files on two pytest-xdist workers (``--dist loadfile``). Each file stays
   on one worker (its module fixtures are built once); the mutation suites share one worker, and
-  so do the files that run notebooks in source/ (see ``pytest_xdist_make_scheduler``). Workers hand their measured lines and tally to the controller,
-  which prints them.
+  so do the files that run notebooks in source/ (see ``pytest_xdist_make_scheduler``). Workers
+  hand their measured lines and tally to the controller, which prints them.
 """
 import json
 import os

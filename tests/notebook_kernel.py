@@ -53,4 +53,4 @@ def notebook_client(nb, folder: Path, socket_dir: Path, timeout: int, **options)
     config.KernelManager.transport = "ipc"
     config.KernelManager.ip = str(Path(socket_dir).resolve() / "kernel")
     return _Client(nb, timeout=timeout, kernel_name="python3", config=config,
-                          resources={"metadata": {"path": str(folder)}}, **options)
+                   resources={"metadata": {"path": str(folder)}}, **options)
