@@ -8,7 +8,7 @@ Each notebook's setup cell calls :func:`watch_unfinished_work`. From then on, in
 * a cell that reads a variable which a cell stopped by unfinished work should have made is not run
   at all: it says which function to finish first, instead of a ``NameError`` or a confusing error
   about a half-made value;
-* cells stopped this way, and self-checks that fail (``autograder.selfcheck``), do not stop Run
+* cells stopped this way, and self-checks that fail (``autograder.student.selfcheck``), do not stop Run
   All, so one run lists everything that is still to do. Any other error stops Run All, as usual;
   the cells that need what that cell should have made then say so instead of failing on their own.
 
@@ -20,7 +20,7 @@ import re
 
 __all__ = ["watch_unfinished_work", "FinishFirst"]
 
-#: The message of a released stub (``autograder.release.stub_raise``).
+#: The message of a released stub (``autograder.authoring.release.stub_raise``).
 STUB_MESSAGE = re.compile(r"^(?P<what>.+?) is not written yet: write it in (?P<where>this cell|\S+)$")
 
 
@@ -198,7 +198,7 @@ class _Watcher(ast.NodeTransformer):
 
 
 def _keep_going_after_checks(result):
-    # A failing self-check (autograder.selfcheck) is a report, not a crash: Run All carries on.
+    # A failing self-check (autograder.student.selfcheck) is a report, not a crash: Run All carries on.
     if getattr(result.error_in_exec, "keep_going", False):
         result.error_in_exec = None
 

@@ -8,8 +8,8 @@ from .sandbox.runner import Limits
 
 
 def _cmd_check(args):
-    from .check import CheckError, check
-    from .report import score_table
+    from .student.check import CheckError, check
+    from .engine.summary import score_table
     try:
         assignment, results = check(args.path)
     except CheckError as exc:
@@ -28,7 +28,7 @@ def _cmd_check(args):
 
 
 def _cmd_release(args):
-    from .release import ReleaseError, release_assignment
+    from .authoring.release import ReleaseError, release_assignment
     try:
         release_assignment(args.assignment, course_dir=args.course)  # prints its own summary
     except ReleaseError as exc:
@@ -38,13 +38,13 @@ def _cmd_release(args):
 
 
 def _roster(path):
-    from .roster import load_roster
+    from .intake.roster import load_roster
     return load_roster(path) if path else None
 
 
 def _cmd_grade(args):
-    from .grade import GradeError, grade_class
-    from .roster import RosterError
+    from .classrun.grade import GradeError, grade_class
+    from .intake.roster import RosterError
     if args.budget <= 0:
         print("error: --budget must be a positive number of seconds", file=sys.stderr)
         return 2
@@ -62,8 +62,8 @@ def _cmd_grade(args):
 
 
 def _cmd_export(args):
-    from .export import ExportError, export
-    from .roster import RosterError
+    from .classrun.export import ExportError, export
+    from .intake.roster import RosterError
     try:
         written, warnings = export(args.course, args.assignment, args.format, args.to, roster=_roster(args.roster),
                                    column=args.column, hidden_visibility=args.hidden_tests)
@@ -77,9 +77,9 @@ def _cmd_export(args):
 
 
 def _cmd_similarity(args):
-    from .report import write_atomic
-    from .similarity import SimilarityError, compare_class, report_json, summary_lines
-    from .similarity_html import render
+    from .files import write_atomic
+    from .similarity.compare import SimilarityError, compare_class, report_json, summary_lines
+    from .similarity.html import render
     release = Path(args.course) / "release" / args.assignment
     try:
         report = compare_class(args.submissions, release, assignment=args.assignment, threshold=args.threshold,
@@ -96,7 +96,7 @@ def _cmd_similarity(args):
 
 
 def _cmd_demo(args):
-    from .demo import run_demo
+    from .demo.run import run_demo
     return run_demo(course_dir=args.course, workers=args.workers)
 
 

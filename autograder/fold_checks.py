@@ -5,7 +5,7 @@ mean, the smallest value on a tie), so no reference is needed to state them.
 """
 import numpy as np
 
-from .spec import TestFailure, as_array, check
+from .engine.api import TestFailure, as_array, check
 
 FOLDS = "cross_validation.fold_indices"
 BEST = "cross_validation.best_value"

@@ -7,9 +7,9 @@ part computes, so a bug in the data loss never costs the penalty's points and th
 """
 import numpy as np
 
-from .diagnosis import Diagnosis
+from .engine.diagnosis import Diagnosis
 from .sandbox import StudentCallError
-from .spec import TestFailure, assert_close, check, loss_and_gradient
+from .engine.api import TestFailure, assert_close, check, loss_and_gradient
 
 REG_TYPES = ("l2", "l1", "elastic")
 

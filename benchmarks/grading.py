@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from autograder.grade import grade_class  # noqa: E402
+from autograder.classrun.grade import grade_class  # noqa: E402
 from autograder.sandbox import isolation_available  # noqa: E402
 from class_builder import REFERENCE_KNN, add_student  # noqa: E402
 

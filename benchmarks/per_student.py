@@ -16,7 +16,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from autograder.grading import load_tests, run_tests  # noqa: E402
+from autograder.engine.discovery import load_tests  # noqa: E402
+from autograder.engine.running import run_tests  # noqa: E402
 
 SOURCE = REPO / "source" / "assignment1"
 # name -> (file, reference text, buggy text), or None for the reference itself

@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/similarity.py [--students 500] [--workers 2]
 
 Every student starts from the released assignment1. Each graded function of layers.py is the
-reference's or the course's correct alternative (tests/test_net_tests.py), chosen at random; each of
+reference's or the course's correct alternative (tests/mutation/test_net_tests.py), chosen at random; each of
 optim.py, schedules.py and classifiers/fc_net.py is the reference's, one of two sets of alternatives
-(tests/test_deep_net_tests.py) or the stub; every solution region starts with a line of the
+(tests/mutation/test_deep_net_tests.py) or the stub; every solution region starts with a line of the
 student's own. Five students copy another one with renamed variables. Prints the time of each phase, the number of pairs reported
 and where the copiers ranked.
 """
@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from autograder.similarity import compare_class  # noqa: E402
+from autograder.similarity.compare import compare_class  # noqa: E402
 import test_similarity as classes  # noqa: E402
 
 

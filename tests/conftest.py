@@ -20,6 +20,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# Shared helpers (fixtures builders, the mutation harness, the browser session) live in
+# tests/helpers/ and are imported by name from the test files in unit/, security/, mutation/, e2e/.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
 _MEASURED = pytest.StashKey[list]()
 
 

@@ -14,8 +14,8 @@ random inputs.
 """
 import numpy as np
 
-from autograder.diagnosis import Diagnosis, close, diagnose
-from autograder.spec import TestFailure, as_array, assert_close, assert_max_loops, check, graded
+from autograder.testing import (Diagnosis, TestFailure, as_array, assert_close, assert_max_loops, check,
+                                close, diagnose, graded)
 
 NOTEBOOK = "warmup.ipynb"
 MODULE = "warmup"

@@ -40,8 +40,7 @@ The grader also runs hidden tests: the loss and gradients against the reference 
 """
 import numpy as np
 
-from autograder.sandbox import StudentCallError
-from autograder.spec import TestFailure, as_array, check, graded
+from autograder.testing import StudentCallError, TestFailure, as_array, check, graded
 
 NOTEBOOK = "two_layer_net.ipynb"
 NET = "classifiers.fc_net.TwoLayerNet"

@@ -5,10 +5,8 @@ that compare your code with the reference solution on random data.
 """
 import numpy as np
 
-from autograder.sandbox import StudentCallError
-from autograder.diagnosis import Diagnosis
-from autograder.spec import (TestFailure, as_array, assert_close, assert_equal_labels, assert_max_loops, assert_responds, check,
-                             graded)
+from autograder.testing import (Diagnosis, StudentCallError, TestFailure, as_array, assert_close,
+                                assert_equal_labels, assert_max_loops, assert_responds, check, graded)
 
 NOTEBOOK = "knn.ipynb"
 KNN = "classifiers.k_nearest_neighbor.KNearestNeighbor"

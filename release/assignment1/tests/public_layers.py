@@ -30,7 +30,7 @@ piece per unit and with ties).
 """
 import numpy as np
 
-from autograder.spec import TestFailure, as_array, assert_close, check, graded
+from autograder.testing import TestFailure, as_array, assert_close, check, graded
 
 NOTEBOOK = "two_layer_net.ipynb"
 AFFINE_FORWARD = "layers.affine_forward"

@@ -19,8 +19,7 @@ match the reference exactly, and predict must match the reference.
 """
 import numpy as np
 
-from autograder.sandbox import StudentCallError
-from autograder.spec import TestFailure, as_array, assert_equal_labels, check, graded
+from autograder.testing import StudentCallError, TestFailure, as_array, assert_equal_labels, check, graded
 
 NOTEBOOK = "svm.ipynb"
 MODULE = "classifiers.linear_classifier"

@@ -22,8 +22,7 @@ import math
 
 import numpy as np
 
-from autograder.diagnosis import Diagnosis, diagnose
-from autograder.spec import TestFailure, as_array, check, graded
+from autograder.testing import Diagnosis, TestFailure, as_array, check, diagnose, graded
 
 NOTEBOOK = "two_layer_net.ipynb"
 # An update rule may change w and its config in place (a training loop uses only what it returns).

@@ -7,8 +7,7 @@ the reference on random data, and checks that k-means and the encoder use no loo
 """
 import numpy as np
 
-from autograder.diagnosis import Diagnosis
-from autograder.spec import as_array, assert_close, check, graded
+from autograder.testing import Diagnosis, as_array, assert_close, check, graded
 
 NOTEBOOK = "features.ipynb"
 MODULE = "visual_words"

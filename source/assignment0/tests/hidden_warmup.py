@@ -11,9 +11,8 @@ Tolerances: 1e-6 relative (float64 answers of a few operations; any vectorizatio
 """
 import numpy as np
 
-from autograder.diagnosis import Diagnosis, close, diagnose
-from autograder.sandbox import StudentCallError
-from autograder.spec import TestFailure, as_array, assert_close, assert_max_loops, check, graded
+from autograder.testing import (Diagnosis, StudentCallError, TestFailure, as_array, assert_close,
+                                assert_max_loops, check, close, diagnose, graded)
 
 NOTEBOOK = "warmup.ipynb"
 MODULE = "warmup"

@@ -7,7 +7,7 @@ from the test's seed, with ties planted in the tables.
 import numpy as np
 
 from autograder.fold_checks import BEST, FOLDS, check_best, check_folds
-from autograder.spec import graded
+from autograder.testing import graded
 
 NOTEBOOK = "knn.ipynb"
 MODULE = "cross_validation"

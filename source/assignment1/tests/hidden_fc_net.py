@@ -60,9 +60,7 @@ FullyConnectedNet, the same way:
 """
 import numpy as np
 
-from autograder.diagnosis import Diagnosis
-from autograder.sandbox import StudentCallError
-from autograder.spec import TestFailure, as_array, assert_close, check, graded
+from autograder.testing import Diagnosis, StudentCallError, TestFailure, as_array, assert_close, check, graded
 
 NOTEBOOK = "two_layer_net.ipynb"
 MODULE = "classifiers.fc_net"

@@ -24,8 +24,7 @@ the wrong order) moves entries by 1% or more.
 import numpy as np
 from matplotlib.colors import hsv_to_rgb, rgb_to_hsv
 
-from autograder.diagnosis import Diagnosis, scaled
-from autograder.spec import as_array, assert_close, check, graded
+from autograder.testing import Diagnosis, as_array, assert_close, check, graded, scaled
 
 NOTEBOOK = "features.ipynb"
 MODULE = "features"

@@ -6,10 +6,8 @@ compared absolutely, since the ||a||^2 + ||b||^2 - 2ab expansion cancels there b
 """
 import numpy as np
 
-from autograder.sandbox import StudentCallError
-from autograder.diagnosis import Diagnosis
-from autograder.spec import (TestFailure, as_array, assert_close, assert_equal_labels, assert_max_loops,
-                             assert_responds, check, graded)
+from autograder.testing import (Diagnosis, StudentCallError, TestFailure, as_array, assert_close,
+                                assert_equal_labels, assert_max_loops, assert_responds, check, graded)
 
 NOTEBOOK = "knn.ipynb"
 KNN = "classifiers.k_nearest_neighbor.KNearestNeighbor"

@@ -11,7 +11,7 @@ entries and ELU's exponential is tested well into the negative side); leaky ReLU
 their default alpha and with other values, the affine layer with (N, D), (N, d1, d2, d3) and N = 1
 inputs. Random floats are never exactly 0, the kink of the ReLU family.
 
-Tolerances (relative error as in autograder.spec.assert_close; entries smaller than `floor` times
+Tolerances (relative error as in autograder.engine.api.assert_close; entries smaller than `floor` times
 the largest expected magnitude are compared against that scale, because sums of terms of both
 signs cancel there). Measured over 20 seeds on the reference (which computes in float32 when given
 float32) and on other correct formulas (1 / (1 + exp(-x)) caching x, 2 sigmoid(2x) - 1 and
@@ -32,9 +32,8 @@ of the scale.
 """
 import numpy as np
 
-from autograder.sandbox import StudentCallError
-from autograder.diagnosis import Diagnosis, close, per_example
-from autograder.spec import TestFailure, as_array, assert_close, check, graded
+from autograder.testing import (Diagnosis, StudentCallError, TestFailure, as_array, assert_close, check,
+                                close, graded, per_example)
 
 NOTEBOOK = "two_layer_net.ipynb"
 MODULE = "layers"

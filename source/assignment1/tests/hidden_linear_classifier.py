@@ -25,8 +25,8 @@ does, so that a bug in a loss does not also cost the points of train.
 """
 import numpy as np
 
-from autograder.sandbox import StudentCallError
-from autograder.spec import TestFailure, as_array, assert_close, assert_equal_labels, check, graded
+from autograder.testing import (StudentCallError, TestFailure, as_array, assert_close, assert_equal_labels,
+                                check, graded)
 
 NOTEBOOK = "svm.ipynb"
 MODULE = "classifiers.linear_classifier"

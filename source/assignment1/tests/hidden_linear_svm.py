@@ -18,9 +18,9 @@ Tolerances, measured on the reference, a naive float32 version and an np.add.at 
 """
 import numpy as np
 
-from autograder.diagnosis import Diagnosis, l2_loss_mistakes, shifted
+from autograder.testing import (Diagnosis, assert_close, assert_max_loops, assert_responds, graded,
+                                l2_loss_mistakes, loss_and_gradient, shifted)
 from autograder.penalties import check_penalties_against_reference
-from autograder.spec import assert_close, assert_max_loops, assert_responds, graded, loss_and_gradient
 
 NOTEBOOK = "svm.ipynb"
 MODULE = "classifiers.linear_svm"

@@ -31,8 +31,7 @@ import copy
 
 import numpy as np
 
-from autograder.diagnosis import Diagnosis
-from autograder.spec import as_array, assert_close, check, graded
+from autograder.testing import Diagnosis, as_array, assert_close, check, graded
 
 NOTEBOOK = "two_layer_net.ipynb"
 # An update rule may change w and its config in place (a training loop uses only what it returns).

@@ -19,9 +19,9 @@ and the exp / sum / -log(p) textbook version over 20 seeds, then widened by a fa
 """
 import numpy as np
 
-from autograder.diagnosis import Diagnosis, l2_loss_mistakes
+from autograder.testing import (Diagnosis, assert_close, assert_max_loops, assert_responds, check, graded,
+                                l2_loss_mistakes, loss_and_gradient)
 from autograder.penalties import check_penalties_against_reference
-from autograder.spec import assert_close, assert_max_loops, assert_responds, check, graded, loss_and_gradient
 
 NOTEBOOK = "softmax.ipynb"
 MODULE = "classifiers.softmax"

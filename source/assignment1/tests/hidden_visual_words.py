@@ -10,8 +10,7 @@ kmeans_codebook, one (over grid positions) in bow_encode.
 """
 import numpy as np
 
-from autograder.diagnosis import Diagnosis
-from autograder.spec import as_array, assert_close, assert_max_loops, graded
+from autograder.testing import Diagnosis, as_array, assert_close, assert_max_loops, graded
 
 NOTEBOOK = "features.ipynb"
 MODULE = "visual_words"

@@ -7,7 +7,7 @@ compare both functions with the reference solution on random sizes and tables.
 import numpy as np
 
 from autograder.fold_checks import BEST, FOLDS, check_best, check_folds
-from autograder.spec import graded
+from autograder.testing import graded
 
 NOTEBOOK = "knn.ipynb"
 

@@ -9,8 +9,7 @@ float32 arithmetic, while every mistake these tests look for changes an entry by
 """
 import numpy as np
 
-from autograder.diagnosis import Diagnosis
-from autograder.spec import as_array, assert_close, check, graded
+from autograder.testing import Diagnosis, as_array, assert_close, check, graded
 
 NOTEBOOK = "features.ipynb"
 MODULE = "features"

@@ -23,7 +23,7 @@ data (float32 included) and check that svm_loss_vectorized has no loops.
 import numpy as np
 
 from autograder.penalties import check_penalty_kinds
-from autograder.spec import (assert_close, assert_gradient_matches_numerical, check, graded,
+from autograder.testing import (assert_close, assert_gradient_matches_numerical, check, graded,
                              loss_and_gradient)
 
 NOTEBOOK = "svm.ipynb"

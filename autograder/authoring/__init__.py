@@ -1,0 +1,1 @@
+"""For course authors: the student release of an assignment (``release``)."""
