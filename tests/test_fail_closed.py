@@ -303,15 +303,15 @@ def test_the_sandbox_refuses_to_start_without_isolation(tmp_path, monkeypatch):
 
 
 def _greeting(require):
-    # The child program with a no-fork filter that fails to install.
-    code = ("import autograder.sandbox.child as c\nc.forbid_new_processes = lambda: False\nc.serve()\n")
+    # The child program with a system-call filter that fails to install.
+    code = ("import autograder.sandbox.child as c\nc.install_filter = lambda policy: False\nc.serve()\n")
     done = subprocess.run([sys.executable, "-c", code], input=b"", capture_output=True, timeout=60,
-                          env={"AUTOGRADER_REQUIRE_NO_FORK": require, "PATH": "/usr/bin:/bin",
+                          env={"AUTOGRADER_REQUIRE_FILTER": require, "PATH": "/usr/bin:/bin",
                                "PYTHONPATH": str(REPO)})
     return done.stdout
 
 
-def test_the_child_refuses_to_serve_without_its_no_fork_filter():
+def test_the_child_refuses_to_serve_without_its_system_call_filter():
     assert b'"ready"' in _greeting("0")  # control: without the requirement it would serve
     assert _greeting("1") == b""
 
@@ -431,7 +431,8 @@ def test_one_sleeper_costs_the_class_at_most_its_budget(tmp_path, measured):
 # -- 7. the security suites cannot pass where the protection is missing -------------------------
 
 SECURITY_SUITES = ["test_sandbox.py", "test_adversarial.py", "test_adversarial_files.py",
-                   "test_adversarial_process.py", "test_load.py", "test_dask.py", "test_fail_closed.py"]
+                   "test_adversarial_process.py", "test_load.py", "test_dask.py", "test_fail_closed.py",
+                   "test_isolation_complete.py"]
 
 
 def test_security_suites_fail_instead_of_skipping_without_isolation(monkeypatch):
