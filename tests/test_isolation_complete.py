@@ -9,7 +9,7 @@ test passes because its attack was broken.
 - a child that stops reading its requests (a request over the pipe's buffer used to block the
   grader in ``write`` for ever); the budget kept while writing, starting and reading a trickle;
 - a child that detaches (``setsid``) and sleeps through its sandbox's end, or through the
-  grader's own death;
+  grader's own death; one that kills its own process group, which held the launcher;
 - a System V shared-memory segment left for the next student; a secret in the grader's session
   keyring; memory held in memfd files past the address-space limit; io_uring's kernel threads;
   system calls outside the allow-list;
@@ -90,6 +90,17 @@ def detach():
     except OSError as exc:
         return -exc.errno
     return 0
+
+
+def kill_own_group():
+    # Its process group, PID 1 (itself) and every process it may signal.
+    import signal
+    for pid in (0, 1, -1):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    return 7
 
 
 def sleep_for(seconds):
@@ -259,11 +270,14 @@ def test_the_budget_holds_while_a_child_starts(students, monkeypatch):
 
 # -- 4. nothing survives ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("off, stopped", layers("kill_namespace", "die_with_parent", "syscall_allow_list"))
+@pytest.mark.parametrize("off, stopped", layers("kill_namespace", "die_with_parent"))
 def test_nothing_of_a_child_survives_its_sandbox(students, off, stopped):
+    # The review's attack: setsid, out of the launcher's process group, which was all the grader
+    # killed. The child's first process now has a session of its own anyway (so that its own
+    # kill(0, ...) cannot reach the launcher); what ends it is the kill of the namespace's first
+    # process, or its death with the launcher.
     sb = Sandbox(students[0], limits=Limits(call_seconds=1), defences_off=off)
-    detached = int(sb.call("attacks.detach"))
-    assert (detached < 0) is ("syscall_allow_list" not in off)  # the filter refuses setsid
+    sb.call("attacks.detach")
     pidfd = os.pidfd_open(sb.namespace_init)
     group = sb.cgroup.path
     try:
@@ -276,7 +290,18 @@ def test_nothing_of_a_child_survives_its_sandbox(students, off, stopped):
         else:
             assert not _exited(pidfd, 2), "control: the detached child should have outlived its sandbox"
     finally:
+        sb.close()
         _kill(pidfd)
+
+
+def test_a_child_that_kills_its_own_process_group_reaches_nothing_of_the_grader(students):
+    # Were the launcher in the child's process group, kill(0, SIGKILL) would kill it, and with it
+    # (parent-death signal) the child, at a moment that decides which test pays for it.
+    with Sandbox(students[0]) as sb:
+        sb.call("attacks.ok", 1)
+        first = sb.namespace_init
+        assert int(sb.call("attacks.kill_own_group")) == 7  # PID 1 of its namespace ignores it
+        assert int(sb.call("attacks.ok", 1)) == 1 and sb.namespace_init == first, "the child was replaced"
 
 
 def _wait_until_asleep(pid):

@@ -148,8 +148,10 @@ def serve():
 # namespace, runs the student's code, and can name (or signal) no process of the grader; when it
 # dies the kernel kills every process of the namespace. Threads cannot be created before that fork
 # either, hence the early, import-free start. The launcher reports how its child ended (killed by a
-# signal: by the same signal). Both die with their parent: when the grader dies the kernel kills
-# the launcher, then its child (student code cannot undo that: the filter refuses prctl).
+# signal: by the same signal). The child leaves the launcher's process group (a signal that
+# student code sends to its own group, kill(0, ...), must not reach the launcher), and dies with
+# it: when the grader dies the kernel kills the launcher, then its child (student code cannot
+# undo that: the filter refuses prctl).
 BOOT = """
 import os
 if os.environ.get("AUTOGRADER_PID_NAMESPACE") == "1":
@@ -160,6 +162,7 @@ if os.environ.get("AUTOGRADER_PID_NAMESPACE") == "1":
         if code < 0:
             os.kill(os.getpid(), -code)
         os._exit(code & 0xFF)
+    os.setsid()
     if os.environ.get("AUTOGRADER_DIE_WITH_PARENT") == "1":
         import ctypes
         ctypes.CDLL(None).prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL

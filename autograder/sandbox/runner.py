@@ -61,20 +61,23 @@ def budget_spent(limits):
 
 def _children(pid):
     """Process ids of the children of the single-threaded process ``pid``."""
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(p) for p in f.read().split()]
-    except FileNotFoundError:  # a kernel without that file: read every process's parent
-        found = []
-        for entry in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
-                found.append(int(entry))
-        return found
+    me = os.getpid()
+    if os.path.exists(f"/proc/{me}/task/{me}/children"):
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                return [int(p) for p in f.read().split()]
+        except FileNotFoundError:
+            return []
+    found = []  # a kernel without that file: read every process's parent
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+            found.append(int(entry))
+    return found
 
 
 def _exited(pidfd, seconds):
@@ -292,31 +295,37 @@ class Sandbox:
             self.close()
             raise SandboxError("the sandbox did not start (bad greeting)")
         if self.isolated:
-            self._hold_namespace_init()
+            self._init_fd = self._open_namespace_init()
+            if self._init_fd is None:
+                self.close()
+                raise SandboxError("the sandbox did not start (its first process is gone)")
 
-    def _hold_namespace_init(self):
-        """Keep a pidfd of the launcher's only child, PID 1 of the namespace. No student code has
-        run yet, so it is alive and the launcher has not forked again: a process id that is no
-        longer its child after the pidfd was opened was not the one we meant."""
+    def _open_namespace_init(self):
+        """A pidfd of the launcher's only child, PID 1 of the namespace, or None. The launcher keeps
+        its process id until we reap it, forks once, and a child it has not reaped keeps its
+        process id: a process id that is no longer its child after the pidfd was opened was
+        reused, and is not the one we meant."""
         launcher = self._proc.pid
+        if self._proc.poll() is not None:
+            return None
         found = _children(launcher)
-        if len(found) == 1:
-            try:
-                fd = os.pidfd_open(found[0])
-            except ProcessLookupError:
-                fd = None
-            if fd is not None and _children(launcher) == found:
-                self._init_fd, self.namespace_init = fd, found[0]
-                return
-            if fd is not None:
-                os.close(fd)
-        self.close()
-        raise SandboxError("the sandbox did not start (its first process is gone)")
+        if len(found) != 1:
+            return None
+        try:
+            fd = os.pidfd_open(found[0])
+        except ProcessLookupError:
+            return None
+        if _children(launcher) != found:
+            os.close(fd)
+            return None
+        self.namespace_init = found[0]
+        return fd
 
     def _kill(self):
         """Kill the child: its namespace's first process, whose death ends every process of the
-        namespace whatever session or group it is in, and the launcher with its group (all there
-        is before the greeting, when no student code has run)."""
+        namespace whatever session or group it is in, and the launcher."""
+        if self.isolated and self._init_fd is None and self._on("kill_namespace"):
+            self._init_fd = self._open_namespace_init()  # a child that did not greet yet
         if self._init_fd is not None and self._on("kill_namespace"):
             try:
                 signal.pidfd_send_signal(self._init_fd, signal.SIGKILL)
