@@ -21,7 +21,7 @@ import traceback
 import numpy as np
 
 from autograder.sandbox import protocol
-from autograder.sandbox.no_fork import forbid_new_processes
+from autograder.sandbox import syscall_filter
 
 _SERVER_PID = None  # the process that answers; set by serve()
 
@@ -110,6 +110,11 @@ def _answer(out_fd, header, arrays):
     _send(out_fd, {"status": "ok", "value": encoded, "changed_inputs": _changed(arrays, before)}, blobs)
 
 
+def install_filter(policy):
+    """The system-call filter (``syscall_filter``); True when it is in place."""
+    return syscall_filter.install(policy)
+
+
 def serve():
     global _SERVER_PID
     _SERVER_PID = os.getpid()
@@ -117,16 +122,17 @@ def serve():
     out_fd = os.dup(sys.stdout.fileno())
     # Student prints would corrupt the message stream: send fd 1 where stderr goes.
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    # From here on no process or thread can be created: a fork flood cannot fill the machine's
-    # PID table, and no copy of this process can linger or answer in its place.
-    no_fork = forbid_new_processes()
-    if not no_fork and os.environ.get("AUTOGRADER_REQUIRE_NO_FORK") == "1":
+    # From here on only the system calls of the allow-list work: no process or thread can be
+    # created (a fork flood cannot fill the machine's PID table, no copy of this process can
+    # linger or answer in its place), and nothing outside the list is reachable.
+    filtered = install_filter(os.environ.get("AUTOGRADER_SYSCALLS", syscall_filter.ALLOW_LIST))
+    if not filtered and os.environ.get("AUTOGRADER_REQUIRE_FILTER") == "1":
         return  # no greeting: the grader reports that the sandbox did not start
     # Only now, with numpy and this program imported, may the student's folder come first: a
     # numpy.py or autograder/ of theirs can no longer replace what the driver runs on. (The
     # interpreter starts with -I, so neither the folder nor PYTHON* variables were on the path.)
     sys.path.insert(0, os.getcwd())
-    _send(out_fd, {"status": "ready", "no_fork": no_fork})
+    _send(out_fd, {"status": "ready", "syscall_filter": filtered})
     while True:
         try:
             header, arrays = protocol.read_message(in_fd)
@@ -139,15 +145,27 @@ def serve():
 
 # The command the grader starts. The PID namespace was created for this process's children, so it
 # forks before anything else can start a process there: the first child becomes PID 1 of the
-# namespace, runs the student's code, and can name (or signal) no process of the grader. Threads
-# cannot be created before that fork either, hence the early, import-free start.
+# namespace, runs the student's code, and can name (or signal) no process of the grader; when it
+# dies the kernel kills every process of the namespace. Threads cannot be created before that fork
+# either, hence the early, import-free start. The launcher reports how its child ended (killed by a
+# signal: by the same signal). The child leaves the launcher's process group (a signal that
+# student code sends to its own group, kill(0, ...), must not reach the launcher), and dies with
+# it: when the grader dies the kernel kills the launcher, then its child (student code cannot
+# undo that: the filter refuses prctl).
 BOOT = """
 import os
 if os.environ.get("AUTOGRADER_PID_NAMESPACE") == "1":
     pid = os.fork()
     if pid:
         _, status = os.waitpid(pid, 0)
-        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+        code = os.waitstatus_to_exitcode(status)
+        if code < 0:
+            os.kill(os.getpid(), -code)
+        os._exit(code & 0xFF)
+    os.setsid()
+    if os.environ.get("AUTOGRADER_DIE_WITH_PARENT") == "1":
+        import ctypes
+        ctypes.CDLL(None).prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
 from autograder.sandbox.child import serve
 serve()
 """

@@ -1,8 +1,11 @@
 """Linux isolation for the child that runs student code (called between fork and exec).
 
 What the child gets (user namespaces are required; the grader refuses to run without them):
-- its own user, mount, network and PID namespaces: no network interface but a downed loopback,
-  no view of the grader's processes, mounts that only it sees;
+- a new, empty session keyring: nothing the grader's session holds (tokens, secrets) is reachable;
+- its own user, mount, network, PID, IPC, UTS and cgroup namespaces: no network interface but a
+  downed loopback, no view of the grader's processes, mounts that only it sees, System V IPC
+  objects and message queues of its own that vanish with it, its own host name, and its own
+  cgroup as the root of what it could see of cgroups;
 - a new, empty root file system that holds only what it needs, each part read-only: the system's
   shared libraries, the interpreter's environment, the grader's package, ``/dev/null``, ``zero``,
   ``random`` and ``urandom``, and ``/tmp/work``, its private copy of the submission. ``/tmp`` is a
@@ -10,16 +13,23 @@ What the child gets (user namespaces are required; the grader refuses to run wit
   course, the gradebook, other submissions, shared temporary folders, ``/etc`` or ``/proc``. This
   is an allow-list: a path nobody thought of is absent, not merely hidden;
 - no capabilities at all afterwards, so it cannot undo any of the above.
-Everywhere: resource limits on CPU time, address space, file size and core dumps.
+Everywhere: resource limits on CPU time, address space, file size and core dumps, and death with
+the grader (``die_with_parent``). The memory cgroup (``cgroup.py``) and the system-call filter
+(``syscall_filter.py``) complete the sandbox.
 
 Only standard-library calls (ctypes into libc) are used, so this module has no dependencies.
 """
 import ctypes
+import errno
 import os
 import platform
 import resource
+import signal
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWCGROUP = 0x02000000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
@@ -39,6 +49,10 @@ MOUNT_ATTR_NODEV = 0x4
 SYS_MOUNT_SETATTR = 442  # same number on every architecture (added after the syscall table unification)
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
 
+SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}
+KEYCTL_JOIN_SESSION_KEYRING = 1
+
+PR_SET_PDEATHSIG = 1
 PR_CAPBSET_DROP = 24
 PR_SET_SECUREBITS = 28
 PR_SET_NO_NEW_PRIVS = 38
@@ -97,9 +111,21 @@ def _write(path, text):
         f.write(text)
 
 
-def _enter_namespaces():
+def _join_fresh_session_keyring():
+    number = SYS_KEYCTL.get(platform.machine())
+    if number is None:
+        raise OSError(0, f"keyctl: unknown system call number on {platform.machine()}")
+    # A new anonymous keyring replaces the one inherited from the grader (a NULL name).
+    if _libc.syscall(number, KEYCTL_JOIN_SESSION_KEYRING, None) < 0:
+        err = ctypes.get_errno()
+        if err != errno.ENOSYS:  # a kernel without keyrings has nothing to leak
+            raise OSError(err, f"keyctl join session keyring: {os.strerror(err)}")
+
+
+def _enter_namespaces(ipc=True):
     uid, gid = os.geteuid(), os.getegid()
-    _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID), "unshare")
+    flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWCGROUP
+    _check(_libc.unshare(flags | (CLONE_NEWIPC if ipc else 0)), "unshare")
     # Map our own ids to themselves: files keep their owners, and nothing outside gains rights.
     _write("/proc/self/setgroups", "deny")
     _write("/proc/self/uid_map", f"{uid} {uid} 1")
@@ -153,13 +179,16 @@ def _pivot_into(root):
     os.chdir("/")
 
 
-def isolate(workdir, keep_paths=()):
+def isolate(workdir, keep_paths=(), defences_off=()):
     """Confine the calling process to a new root; afterwards its working directory is
     ``/tmp/work``, a read-only view of ``workdir``. ``keep_paths``: folders the child needs (its
     interpreter's environment, the grader's package), shown read-only at their own paths.
+    ``defences_off``: for tests only, "session_keyring" or "ipc_namespace" leaves that one out.
     Raises OSError when the kernel refuses any step (the caller decides)."""
     links, folders, files = allowed_paths(keep_paths)
-    _enter_namespaces()
+    if "session_keyring" not in defences_off:
+        _join_fresh_session_keyring()
+    _enter_namespaces(ipc="ipc_namespace" not in defences_off)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks back to the host
     # Every source is opened before the staging tmpfs covers /tmp (where the working copy and maybe
     # the interpreter's environment live); a bind from /proc/self/fd/N then reaches it.
@@ -191,11 +220,20 @@ def isolate(workdir, keep_paths=()):
     _drop_capabilities()
 
 
+def die_with_parent(parent_pid):
+    """Have the kernel kill the calling process when its parent (the process ``parent_pid``; more
+    exactly the thread of it that started this one) ends, so that a grader killed mid-call leaves no
+    child behind. Call it after the namespaces: entering a user namespace clears this setting."""
+    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "parent death signal")
+    if os.getppid() != parent_pid:  # the parent ended before the setting took
+        os._exit(1)
+
+
 def limit_resources(cpu_seconds, memory_bytes, max_file_bytes=64 << 20):
     """Hard limits the student's code cannot raise: CPU seconds, address space, written file size.
 
     The process count is not limited here (RLIMIT_NPROC does not bind root): the child program
-    forbids process creation with a seccomp filter instead (``no_fork.py``).
+    forbids process creation with a seccomp filter instead (``syscall_filter.py``).
     """
     def both(which, value):
         try:

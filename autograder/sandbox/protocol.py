@@ -153,9 +153,20 @@ def _parse_npy(buffer):
     return array.reshape(shape[::-1]).transpose() if fortran else array.reshape(shape)
 
 
-def write_message(fd, header, blobs=()):
-    data = pack(header, list(blobs))
-    view = memoryview(data)
+def write_message(fd, header, blobs=(), deadline=None):
+    """Write one message to ``fd``. With a ``deadline`` (a ``time.monotonic()`` value) the
+    descriptor is made non-blocking and Timeout is raised when the other side has not taken the
+    whole message by then: a reader that stops reading cannot hold the writer."""
+    view = memoryview(pack(header, list(blobs)))
+    if deadline is not None:
+        os.set_blocking(fd, False)
     while view:
-        written = os.write(fd, view)
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([], [fd], [], wait)[1]:
+                raise Timeout("the other side did not read in time")
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:
+            continue
         view = view[written:]

@@ -4,11 +4,18 @@ One ``Sandbox`` serves one student. It starts a child process lazily and reuses 
 when a call crashes the child, times out or the child misbehaves, the child is killed and the next
 call starts a fresh one, so a failure costs only the call that hit it.
 
-The sandbox fails closed: without Linux namespaces (or without the no-fork filter) it refuses to
-start unless it was made with ``insecure=True``, which ``autograder check`` uses on a student's own
-machine and ``autograder grade --insecure`` only on the instructor's explicit request.
+Nothing the child does can hold the grader: every read and write on its pipes has a deadline, the
+start of a child included, and every deadline is cut to the student's budget, so the budget is kept
+by the grader's clock. Killing a child kills its PID namespace's first process, which takes every
+other process of the namespace with it; its memory cgroup is then removed, which the kernel allows
+only when no process of the child is left.
+
+The sandbox fails closed: without Linux namespaces, a memory cgroup or the system-call filter it
+refuses to start unless it was made with ``insecure=True``, which ``autograder check`` uses on a
+student's own machine and ``autograder grade --insecure`` only on the instructor's explicit request.
 """
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -17,10 +24,24 @@ import time
 import warnings
 from dataclasses import dataclass
 
-from . import isolation, protocol
+from . import cgroup, isolation, protocol, syscall_filter
 from .child import BOOT
 
 _isolation_checked = {}
+
+# Each defence a test may turn off (``Sandbox(defences_off=...)``) to show that the attack it stops
+# works without it. Nothing but tests passes that argument: the grading code and the command line
+# never do, and student code runs in the child, which cannot reach the grader's objects.
+DEFENCES = (
+    "write_deadline",      # writes to the child give up at the call's deadline
+    "kill_namespace",      # closing kills the namespace's first process, hence all of its processes
+    "die_with_parent",     # the child dies when the grader's process dies
+    "ipc_namespace",       # System V IPC and message queues of its own
+    "session_keyring",     # a new, empty session keyring
+    "memory_cgroup",       # one memory limit for everything the child holds
+    "syscall_allow_list",  # the allow-list filter (off: the old filter that refuses process creation only)
+)
+KILL_WAIT = 10.0  # seconds to wait for a killed child to be gone before giving up on it
 
 
 @dataclass(frozen=True)
@@ -36,6 +57,32 @@ class Limits:
 def budget_spent(limits):
     """The grader's words for a student whose time budget is spent (no value of theirs in it)."""
     return f"this submission used up its time budget ({limits.student_seconds:g} s for all tests)"
+
+
+def _children(pid):
+    """Process ids of the children of the single-threaded process ``pid``."""
+    me = os.getpid()
+    if os.path.exists(f"/proc/{me}/task/{me}/children"):
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                return [int(p) for p in f.read().split()]
+        except FileNotFoundError:
+            return []
+    found = []  # a kernel without that file: read every process's parent
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def _exited(pidfd, seconds):
+    """True once the process behind ``pidfd`` has ended (waiting at most ``seconds``)."""
+    return bool(select.select([pidfd], [], [], seconds)[0])
 
 
 class SandboxError(RuntimeError):
@@ -73,34 +120,62 @@ def _needed_paths():
     return sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, package)})
 
 
-# Started inside a freshly isolated child: succeeds only when the new root holds a working
-# interpreter with numpy, the grader's child program imports, and the no-fork filter installs.
+# Started inside a freshly isolated child in its own memory cgroup: succeeds only when the new
+# root holds a working interpreter with numpy, the grader's child program imports, and the
+# system-call filter installs.
 _PROBE = ("import numpy, autograder.sandbox.child\n"
-          "from autograder.sandbox.no_fork import forbid_new_processes\n"
-          "raise SystemExit(0 if forbid_new_processes() else 1)\n")
+          "from autograder.sandbox import syscall_filter\n"
+          "raise SystemExit(0 if syscall_filter.install() else 1)\n")
+PROBE_MEMORY = 1 << 30
 
 
-def isolation_available(python=sys.executable):
-    """True when this machine can build the whole sandbox: namespaces, the allow-listed root and
-    the no-fork filter (checked once per interpreter)."""
+def _probe(python):
+    """None when the whole sandbox can be built with ``python``, else what failed."""
+    empty = tempfile.mkdtemp(prefix="autograder-probe-")
+    group = None
+    try:
+        group = cgroup.MemoryCgroup(PROBE_MEMORY)
+
+        def preexec():
+            group.join()
+            isolation.isolate(empty, _needed_paths())
+
+        probe = subprocess.run([python, "-I", "-c", _PROBE], preexec_fn=preexec,
+                               env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, timeout=60, cwd="/")
+        if probe.returncode != 0:
+            return "the isolated test child failed"
+        if not group.remove():
+            return "a memory cgroup could not be removed after its child ended"
+        group = None
+        return None
+    except cgroup.CgroupUnavailable as exc:
+        return f"no memory cgroup: {exc}"
+    except (subprocess.SubprocessError, OSError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        if group is not None:
+            group.remove(wait=0)
+        os.rmdir(empty)
+
+
+def isolation_problem(python=sys.executable):
+    """None when this machine can build the whole sandbox (namespaces, the allow-listed root, a
+    memory cgroup, the system-call filter), else one line on what is missing. Checked once per
+    interpreter."""
     if python not in _isolation_checked:
-        empty = tempfile.mkdtemp(prefix="autograder-probe-")
-        try:
-            probe = subprocess.run([python, "-I", "-c", _PROBE],
-                                   preexec_fn=lambda: isolation.isolate(empty, _needed_paths()),
-                                   env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, timeout=60, cwd="/")
-            _isolation_checked[python] = probe.returncode == 0
-        except (subprocess.SubprocessError, OSError):
-            _isolation_checked[python] = False
-        finally:
-            os.rmdir(empty)
+        _isolation_checked[python] = _probe(python)
     return _isolation_checked[python]
 
 
-NO_ISOLATION = ("this machine cannot isolate student code (Linux user namespaces, pivot_root and "
-                "seccomp are needed)")
+def isolation_available(python=sys.executable):
+    """True when this machine can build the whole sandbox (see ``isolation_problem``)."""
+    return isolation_problem(python) is None
+
+
+NO_ISOLATION = ("this machine cannot isolate student code (Linux user namespaces, pivot_root, "
+                "seccomp and a memory cgroup the grader can create are needed)")
 
 
 class Sandbox:
@@ -114,13 +189,25 @@ class Sandbox:
       raising ``IsolationUnavailable``.
     - deadline: a ``time.monotonic()`` value after which no call may run (the student's budget);
       ``None`` for no budget.
+    - defences_off: for tests only, names from ``DEFENCES`` to leave out, each to show that the
+      attack it stops then works. The grader never passes it.
+
+    The child is started by the calling thread and dies with it (``die_with_parent``): use a
+    sandbox from the thread that made its first call.
+    ``namespace_init`` (host process id of the child's first process in its PID namespace) and
+    ``cgroup`` (its ``MemoryCgroup``) describe the running child, for tests; both None without one.
     """
 
-    def __init__(self, workdir, limits=Limits(), python=sys.executable, insecure=False, deadline=None):
+    def __init__(self, workdir, limits=Limits(), python=sys.executable, insecure=False, deadline=None,
+                 defences_off=()):
+        unknown = set(defences_off) - set(DEFENCES)
+        if unknown:
+            raise ValueError(f"unknown defences: {sorted(unknown)}")
         self.workdir = os.path.abspath(workdir)
         self.limits = limits
         self.python = python
         self.deadline = deadline
+        self.defences_off = frozenset(defences_off)
         self._keep = _needed_paths()
         self.isolated = isolation_available(python)
         if not self.isolated:
@@ -129,6 +216,9 @@ class Sandbox:
             warnings.warn(f"{NO_ISOLATION}: student code runs with resource limits only and can read "
                           "every file this user can read", RuntimeWarning, stacklevel=2)
         self._proc = None
+        self._init_fd = None  # a pidfd of the namespace's first process
+        self.namespace_init = None
+        self.cgroup = None
         self.loaded = set()  # module files (relative paths) the current child was asked to call into
         self.changed_inputs = []  # what the last call changed in place (see ``input_places``)
         self._seed = None  # sent with the next call: see ``seed_random``
@@ -140,50 +230,137 @@ class Sandbox:
         self._seed = int(seed) % (1 << 32)
 
     # -- child lifecycle -------------------------------------------------------------------------
-    def _preexec(self):
+    def _on(self, defence):
+        return defence not in self.defences_off
+
+    def _deadline(self, seconds):
+        """(when something that may take ``seconds`` must end, whether the budget cut it)."""
+        end = time.monotonic() + seconds
+        if self.deadline is not None and self.deadline < end:
+            return self.deadline, True
+        return end, False
+
+    def _preexec(self, group, parent):
+        if group is not None:
+            group.join()  # first: joining needs the grader's view of the cgroup file system
         if self.isolated:
-            isolation.isolate(self.workdir, self._keep)
+            isolation.isolate(self.workdir, self._keep, self.defences_off)
         else:
             os.chdir(self.workdir)
         isolation.limit_resources(self.limits.cpu_seconds, self.limits.memory_bytes,
                                   self.limits.max_file_bytes)
+        if self._on("die_with_parent"):
+            isolation.die_with_parent(parent)
 
     def _start(self):
+        """Start a child and wait for its greeting (until the start limit or the budget)."""
         self.loaded = set()
+        group = None
+        if self.isolated and self._on("memory_cgroup"):
+            try:
+                group = cgroup.MemoryCgroup(self.limits.memory_bytes)
+            except OSError as exc:
+                raise SandboxError(f"the sandbox did not start (no memory cgroup: {exc})") from None
+        policy = syscall_filter.ALLOW_LIST if self._on("syscall_allow_list") else syscall_filter.NO_FORK
         env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
                "AUTOGRADER_PID_NAMESPACE": "1" if self.isolated else "0",
-               "AUTOGRADER_REQUIRE_NO_FORK": "1" if self.isolated else "0"}
-        self._proc = subprocess.Popen(
-            [self.python, "-I", "-c", BOOT], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=None if os.environ.get("AUTOGRADER_DEBUG") else subprocess.DEVNULL, env=env, cwd="/",
-            preexec_fn=self._preexec, start_new_session=True, close_fds=True)
+               "AUTOGRADER_DIE_WITH_PARENT": "1" if self._on("die_with_parent") else "0",
+               "AUTOGRADER_SYSCALLS": policy,
+               "AUTOGRADER_REQUIRE_FILTER": "1" if self.isolated else "0"}
+        parent = os.getpid()
         try:
-            header, _ = protocol.read_message(self._proc.stdout.fileno(),
-                                              time.monotonic() + self.limits.start_seconds)
+            self._proc = subprocess.Popen(
+                [self.python, "-I", "-c", BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=None if os.environ.get("AUTOGRADER_DEBUG") else subprocess.DEVNULL, env=env, cwd="/",
+                preexec_fn=lambda: self._preexec(group, parent), start_new_session=True, close_fds=True)
+        except (OSError, subprocess.SubprocessError) as exc:
+            if group is not None:
+                group.remove(wait=0)
+            raise SandboxError(f"the sandbox did not start ({exc})") from None
+        self.cgroup = group
+        ready_by, cut = self._deadline(self.limits.start_seconds)
+        try:
+            header, _ = protocol.read_message(self._proc.stdout.fileno(), ready_by)
+        except protocol.Timeout:
+            self.close()
+            if cut:
+                raise StudentCallError("timeout", f"stopped: {budget_spent(self.limits)}") from None
+            raise SandboxError("the sandbox did not start (no greeting in time)") from None
         except protocol.ProtocolError as exc:
             self.close()
             raise SandboxError(f"the sandbox did not start ({exc})") from None
         if header.get("status") != "ready":
             self.close()
             raise SandboxError("the sandbox did not start (bad greeting)")
+        if self.isolated:
+            self._init_fd = self._open_namespace_init()
+            if self._init_fd is None:
+                self.close()
+                raise SandboxError("the sandbox did not start (its first process is gone)")
+
+    def _open_namespace_init(self):
+        """A pidfd of the launcher's only child, PID 1 of the namespace, or None. The launcher keeps
+        its process id until we reap it, forks once, and a child it has not reaped keeps its
+        process id: a process id that is no longer its child after the pidfd was opened was
+        reused, and is not the one we meant."""
+        launcher = self._proc.pid
+        if self._proc.poll() is not None:
+            return None
+        found = _children(launcher)
+        if len(found) != 1:
+            return None
+        try:
+            fd = os.pidfd_open(found[0])
+        except ProcessLookupError:
+            return None
+        if _children(launcher) != found:
+            os.close(fd)
+            return None
+        self.namespace_init = found[0]
+        return fd
+
+    def _kill(self):
+        """Kill the child: its namespace's first process, whose death ends every process of the
+        namespace whatever session or group it is in, and the launcher."""
+        if self.isolated and self._init_fd is None and self._on("kill_namespace"):
+            self._init_fd = self._open_namespace_init()  # a child that did not greet yet
+        if self._init_fd is not None and self._on("kill_namespace"):
+            try:
+                signal.pidfd_send_signal(self._init_fd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if self._init_fd is not None:
+            if self._on("kill_namespace"):
+                _exited(self._init_fd, KILL_WAIT)
+            os.close(self._init_fd)
+            self._init_fd = None
 
     def close(self):
         if self._proc is None:
             return
-        try:
-            os.killpg(self._proc.pid, signal.SIGKILL)  # the whole group: forks of student code too
-        except (ProcessLookupError, PermissionError):
-            pass
+        self._kill()
         for stream in (self._proc.stdin, self._proc.stdout):
             try:
                 stream.close()
             except OSError:
                 pass
-        self._proc.wait()
+        try:
+            self._proc.wait(timeout=KILL_WAIT)
+        except subprocess.TimeoutExpired:
+            pass  # killed but stuck in the kernel; subprocess reaps it when it ends
         self._proc = None
+        self.namespace_init = None
+        if self.cgroup is not None:
+            if not self.cgroup.remove(wait=1.0):
+                _leftover_cgroups.append(self.cgroup)
+            self.cgroup = None
+        _remove_leftover_cgroups()
 
     def __enter__(self):
         return self
@@ -192,16 +369,6 @@ class Sandbox:
         self.close()
 
     # -- calls -----------------------------------------------------------------------------------
-    def _seconds_for(self, seconds):
-        """The wall time a call may take: its own limit, cut to what is left of the budget."""
-        seconds = seconds or self.limits.call_seconds
-        if self.deadline is None:
-            return seconds, False
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise StudentCallError("timeout", f"not run: {budget_spent(self.limits)}")
-        return (left, True) if left < seconds else (seconds, False)
-
     def module_file(self, target):
         """The file the child imports for ``target`` (its rule: the longest dotted prefix that is a
         ``.py`` file in the working copy), as a relative path, or None."""
@@ -214,9 +381,14 @@ class Sandbox:
 
     def _request(self, header, blobs, seconds):
         self.changed_inputs = []
-        seconds, cut = self._seconds_for(seconds)
+        seconds = seconds or self.limits.call_seconds
+        if self.deadline is not None and self.deadline <= time.monotonic():
+            raise StudentCallError("timeout", f"not run: {budget_spent(self.limits)}")
         if self._proc is None:
             self._start()
+        # The call's own limit counts from here (a start is not the student's doing); the budget
+        # is a point in time and cuts both.
+        deadline, cut = self._deadline(seconds)
         module = self.module_file(header["target"])
         if module:
             self.loaded.add(module)
@@ -224,8 +396,9 @@ class Sandbox:
             header = dict(header, seed=self._seed)
             self._seed = None
         try:
-            protocol.write_message(self._proc.stdin.fileno(), header, blobs)
-            reply, arrays = protocol.read_message(self._proc.stdout.fileno(), time.monotonic() + seconds)
+            protocol.write_message(self._proc.stdin.fileno(), header, blobs,
+                                   deadline if self._on("write_deadline") else None)
+            reply, arrays = protocol.read_message(self._proc.stdout.fileno(), deadline)
         except protocol.Timeout:
             self.close()
             if cut:
@@ -236,8 +409,9 @@ class Sandbox:
                 code = self._proc.wait(timeout=1.0)  # the exit code makes the better message
             except subprocess.TimeoutExpired:
                 code = None
+            out_of_memory = self.cgroup is not None and self.cgroup.oom_kills() > 0
             self.close()
-            raise StudentCallError("error", _crash_message(code, exc),
+            raise StudentCallError("error", _crash_message(code, exc, out_of_memory and self.limits.memory_bytes),
                                    "the process running your code stopped (it crashed, exited or "
                                    "broke the protocol)") from None
         status = reply.get("status")
@@ -315,7 +489,10 @@ def input_places(header):
     return places
 
 
-def _crash_message(code, exc):
+def _crash_message(code, exc, memory_limit=None):
+    if memory_limit:
+        size = f"{memory_limit >> 30} GiB" if memory_limit % (1 << 30) == 0 else f"{memory_limit >> 20} MiB"
+        return f"used more memory than the {size} allowed (the process was killed)"
     if code is not None and code < 0:
         name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
         if -code == signal.SIGXCPU:
@@ -324,3 +501,13 @@ def _crash_message(code, exc):
     if code is not None:
         return f"the process exited with code {code} (sys.exit or os._exit in student code?)"
     return f"the process stopped answering ({exc})"
+
+
+# Cgroups whose removal failed (a killed process still exiting): retried after each later close.
+_leftover_cgroups = []
+
+
+def _remove_leftover_cgroups():
+    for group in list(_leftover_cgroups):
+        if group.remove(wait=0):
+            _leftover_cgroups.remove(group)

@@ -304,15 +304,15 @@ def test_the_sandbox_refuses_to_start_without_isolation(tmp_path, monkeypatch):
 
 
 def _greeting(require):
-    # The child program with a no-fork filter that fails to install.
-    code = ("import autograder.sandbox.child as c\nc.forbid_new_processes = lambda: False\nc.serve()\n")
+    # The child program with a system-call filter that fails to install.
+    code = ("import autograder.sandbox.child as c\nc.install_filter = lambda policy: False\nc.serve()\n")
     done = subprocess.run([sys.executable, "-c", code], input=b"", capture_output=True, timeout=60,
-                          env={"AUTOGRADER_REQUIRE_NO_FORK": require, "PATH": "/usr/bin:/bin",
+                          env={"AUTOGRADER_REQUIRE_FILTER": require, "PATH": "/usr/bin:/bin",
                                "PYTHONPATH": str(REPO)})
     return done.stdout
 
 
-def test_the_child_refuses_to_serve_without_its_no_fork_filter():
+def test_the_child_refuses_to_serve_without_its_system_call_filter():
     assert b'"ready"' in _greeting("0")  # control: without the requirement it would serve
     assert _greeting("1") == b""
 
