@@ -5,14 +5,16 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv demo test test-fast accuracy bench release clean
+.PHONY: help venv demo test test-fast test-install accuracy bench release edition clean
 
 help:
 	@echo "make demo      set up, then release assignment1 and grade a small demo class"
 	@echo "make test      set up, then run unit, grading and notebook smoke tests"
+	@echo "make test-install  set up and self-check the student edition as a new user would (pip, minutes)"
 	@echo "make accuracy  run the notebooks on the real CIFAR-10 and print their accuracies (CIFAR10_DIR or the download)"
 	@echo "make bench     print the benchmarks in benchmarks/"
 	@echo "make release   regenerate release/ from source/"
+	@echo "make edition   write the student edition to $(EDITION) and $(EDITION).zip (EDITION=... to choose)"
 
 venv: $(STAMP)
 
@@ -38,6 +40,10 @@ TEST_WORKERS ?= 2
 test: $(STAMP)
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
+# A new user's two commands on the student edition, for real: pip installs into a fresh .venv (minutes).
+test-install: $(STAMP)
+	$(PY) -m pytest -q -p no:xdist -m install --run-install tests/e2e/test_student_edition.py
+
 accuracy: $(STAMP)
 	$(PY) -m pytest -q -m "slow or accuracy" --run-accuracy tests
 
@@ -55,6 +61,13 @@ bench: $(STAMP)
 release: $(STAMP)
 	$(VENV)/bin/autograder release assignment0
 	$(VENV)/bin/autograder release assignment1
+
+# The student edition: the released assignments and the packages they need, no solution, no hidden
+# test; give students the folder, the zip, or the git repository `autograder edition --git` makes.
+EDITION ?= build/student-edition
+
+edition: $(STAMP)
+	$(VENV)/bin/autograder edition $(EDITION)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

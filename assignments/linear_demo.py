@@ -1,24 +1,29 @@
-"""The maths behind ``linear_classify_demo.ipynb``: a linear classifier on 2-D points, three classes.
+"""What ``linear_classify_demo.ipynb`` draws: your linear losses on 2-D points, three classes.
 
-The conventions are those of assignment1's ``classifiers/linear_svm.py`` and ``softmax.py``, written
-out with a separate bias instead of the bias trick:
+Nothing here computes a loss: the demo runs the losses you write in assignment 1
+(``svm_loss_vectorized`` in classifiers/linear_svm.py, ``softmax_loss_vectorized`` in
+classifiers/softmax.py) on a toy problem, with a separate bias written out:
 
 - X: array of shape (N, 2), one point per row; y: int array of shape (N,), labels in {0, 1, 2}.
 - W: array of shape (2, 3), one column of weights per class; b: array of shape (3,).
 - scores = X @ W + b, shape (N, 3).
-- The loss is the mean over the N points of the per-point loss, plus ``reg * np.sum(W * W)``: the
-  multiclass SVM with margin 1, or the cross-entropy of the softmax (natural log). The bias is not
-  regularized (with the bias trick, assignment1 regularizes it too; for reg = 0 they agree exactly).
-- Gradients: dW of shape (2, 3), including ``2 * reg * W``; db of shape (3,).
 
-Nothing graded lives here; plotting (matplotlib) is imported only by ``plot_state``.
+The bias trick turns that into your losses' convention: X_ext = [X, 1] of shape (N, 3) and
+W_ext = [W; b] of shape (3, 3) give the same scores X_ext @ W_ext, so ``loss(W_ext, X_ext, y,
+reg)`` is the demo's loss and the rows of its dW_ext are dW (the first two) and db (the last).
+As in assignment 1, the penalty reg * sum(W_ext * W_ext) covers the bias too. The number next to
+each point in the plots is your loss on that point alone, at reg = 0.
+
+Plotting (matplotlib) is imported only by ``plot_state``.
 """
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LOSSES", "LossResult", "make_points", "initial_parameters", "class_scores", "svm_loss",
-           "softmax_loss", "compute_loss", "gradient_step", "train", "decision_regions", "plot_state"]
+from .unfinished import stub_parts
+
+__all__ = ["LossResult", "make_points", "initial_parameters", "class_scores", "ready_losses", "compute_loss",
+           "gradient_step", "train", "decision_regions", "plot_state"]
 
 NUM_CLASSES = 3
 COLORS = ("#d62728", "#2ca02c", "#1f77b4")  # class 0 red, class 1 green, class 2 blue
@@ -26,10 +31,10 @@ COLORS = ("#d62728", "#2ca02c", "#1f77b4")  # class 0 red, class 1 green, class 
 
 @dataclass(frozen=True)
 class LossResult:
-    """What a loss function returns.
+    """What :func:`compute_loss` returns.
 
-    - loss: float, the mean per-point loss plus reg * sum(W * W).
-    - per_point: array of shape (N,), each point's data loss (no regularization).
+    - loss: float, your loss: the mean per-point loss plus reg * (sum(W * W) + sum(b * b)).
+    - per_point: array of shape (N,), each point's data loss (your loss on it alone, reg = 0).
     - dW: array of shape (2, 3), the gradient of loss with respect to W.
     - db: array of shape (3,), the gradient of loss with respect to b.
     """
@@ -65,66 +70,75 @@ def class_scores(W, b, X):
     return np.asarray(X, dtype=np.float64) @ W + b
 
 
-def svm_loss(W, b, X, y, reg=0.0):
-    """Multiclass SVM loss (margin 1) and its gradients; see the module docstring. Returns LossResult."""
+def ready_losses(losses):
+    """The losses of ``losses`` ({label: loss function}, e.g. {"SVM": svm_loss_vectorized}) that
+    you have written, in the same order; a released stub is left out with one printed line
+    saying where to write it. When none is written yet, the first stub's own error is raised (the
+    notebook shows it in one line, and the cells that need the losses say to finish it first).
+    Any other error of a loss is raised as it is: it is a bug to fix."""
+    ready, missing = {}, []
+    W, X, y = np.zeros((3, NUM_CLASSES)), np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]), np.array([0, 1])
+    for label, loss in losses.items():
+        try:
+            loss(W, X, y, 0.0)
+        except NotImplementedError as exc:
+            if stub_parts(exc) is None:
+                raise
+            missing.append((label, stub_parts(exc), exc))
+            continue
+        ready[label] = loss
+    if not ready:
+        for label, (what, where), _ in missing[1:]:
+            print(f"{what} is not written yet either: write it in {where} for the {label} loss.")
+        raise missing[0][2]
+    for label, (what, where), _ in missing:
+        print(f"{what} is not written yet: write it in {where}, then run this cell again to see the "
+              f"{label} loss too.")
+    return ready
+
+
+def _extended(W, b, X):
+    """The bias trick: (W_ext (3, 3), X_ext (N, 3))."""
     X = np.asarray(X, dtype=np.float64)
-    n = X.shape[0]
-    rows = np.arange(n)
-    scores = class_scores(W, b, X)  # (N, 3)
-    margins = scores - scores[rows, y][:, None] + 1.0  # (N, 3)
-    margins[rows, y] = 0.0
-    active = (margins > 0).astype(np.float64)  # (N, 3): 1 where a wrong class violates the margin
-    per_point = np.sum(np.maximum(margins, 0.0), axis=1)  # (N,)
-    dscores = active.copy()
-    dscores[rows, y] = -active.sum(axis=1)  # the correct class loses once per violation
-    dscores /= n
-    loss = per_point.mean() + reg * np.sum(W * W)
-    return LossResult(float(loss), per_point, X.T @ dscores + 2.0 * reg * W, dscores.sum(axis=0))
+    return np.vstack([W, np.asarray(b, dtype=np.float64)[None, :]]), np.hstack([X, np.ones((X.shape[0], 1))])
 
 
-def softmax_loss(W, b, X, y, reg=0.0):
-    """Softmax cross-entropy loss (natural log) and its gradients, numerically stable. Returns LossResult."""
-    X = np.asarray(X, dtype=np.float64)
-    n = X.shape[0]
-    rows = np.arange(n)
-    scores = class_scores(W, b, X)  # (N, 3)
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))  # (N, 3)
-    per_point = -log_probs[rows, y]  # (N,)
-    dscores = np.exp(log_probs)  # the probabilities
-    dscores[rows, y] -= 1.0
-    dscores /= n
-    loss = per_point.mean() + reg * np.sum(W * W)
-    return LossResult(float(loss), per_point, X.T @ dscores + 2.0 * reg * W, dscores.sum(axis=0))
+def _call(loss, W_ext, X_ext, y, reg):
+    value, dW_ext = loss(W_ext, X_ext, y, reg)
+    dW_ext = np.asarray(dW_ext, dtype=np.float64)
+    name = getattr(loss, "__name__", "the loss")
+    if dW_ext.shape != W_ext.shape:
+        raise ValueError(f"{name} returned dW of shape {dW_ext.shape}; expected {W_ext.shape} like W")
+    return float(value), dW_ext
 
 
-LOSSES = {"svm": svm_loss, "softmax": softmax_loss}
+def compute_loss(loss, W, b, X, y, reg=0.0):
+    """Your ``loss`` (an assignment-1 loss function: ``loss(W, X, y, reg)`` returns (loss, dW)) on
+    the 2-D problem, through the bias trick (see the module docstring). Returns a LossResult."""
+    W_ext, X_ext = _extended(W, b, X)
+    value, dW_ext = _call(loss, W_ext, X_ext, y, reg)
+    per_point = np.array([_call(loss, W_ext, X_ext[i:i + 1], y[i:i + 1], 0.0)[0] for i in range(len(y))])
+    return LossResult(value, per_point, dW_ext[:-1], dW_ext[-1])
 
 
-def compute_loss(kind, W, b, X, y, reg=0.0):
-    """``svm_loss`` or ``softmax_loss`` by name ("svm" or "softmax")."""
-    if kind not in LOSSES:
-        raise ValueError(f"unknown loss {kind!r}; expected one of {sorted(LOSSES)}")
-    return LOSSES[kind](W, b, X, y, reg)
-
-
-def gradient_step(kind, W, b, X, y, reg, step_size):
-    """One step of gradient descent on the whole data set.
+def gradient_step(loss, W, b, X, y, reg, step_size):
+    """One step of gradient descent on the whole data set with your ``loss``.
 
     Returns (W_new (2, 3), b_new (3,), the LossResult at the old W and b).
     """
-    result = compute_loss(kind, W, b, X, y, reg)
+    result = compute_loss(loss, W, b, X, y, reg)
     return W - step_size * result.dW, b - step_size * result.db, result
 
 
-def train(kind, W, b, X, y, reg, step_size, num_steps):
-    """``num_steps`` gradient steps; returns (W, b, losses) with losses of shape (num_steps,), the loss
-    before each step."""
+def train(loss, W, b, X, y, reg, step_size, num_steps):
+    """``num_steps`` gradient steps with your ``loss``; returns (W, b, losses) with losses of shape
+    (num_steps,), the loss before each step."""
     losses = np.zeros(num_steps)
-    for i in range(num_steps):
-        W, b, result = gradient_step(kind, W, b, X, y, reg, step_size)
-        losses[i] = result.loss
-    return W, b, losses
+    W_ext, X_ext = _extended(W, b, X)
+    for i in range(num_steps):  # no per-point losses here: only the total is needed
+        losses[i], dW_ext = _call(loss, W_ext, X_ext, y, reg)
+        W_ext = W_ext - step_size * dW_ext
+    return W_ext[:-1], W_ext[-1], losses
 
 
 def decision_regions(W, b, xlim=(-2.5, 2.5), ylim=(-2.5, 2.5), resolution=200):
@@ -142,12 +156,13 @@ def decision_regions(W, b, xlim=(-2.5, 2.5), ylim=(-2.5, 2.5), resolution=200):
     return xx, yy, labels
 
 
-def plot_state(ax, W, b, X, y, kind="svm", reg=0.0, lim=2.5, title=None, show_losses=True):
+def plot_state(ax, W, b, X, y, loss, reg=0.0, label="", lim=2.5, title=None, show_losses=True):
     """Draw on ``ax``: the decision regions, each class's score-zero line w_c . x + b_c = 0 (with an
-    arrow towards its positive side), the points (label: their loss), and the total loss as title."""
+    arrow towards its positive side), the points (label: their loss under your ``loss``), and the
+    total loss as title (``label`` names the loss there). Returns the LossResult."""
     from matplotlib.colors import ListedColormap
 
-    result = compute_loss(kind, W, b, X, y, reg)
+    result = compute_loss(loss, W, b, X, y, reg)
     xx, yy, labels = decision_regions(W, b, (-lim, lim), (-lim, lim), resolution=150)
     ax.contourf(xx, yy, labels, levels=[-0.5, 0.5, 1.5, 2.5], cmap=ListedColormap(COLORS), alpha=0.15)
     t = np.linspace(-3 * lim, 3 * lim, 2)
@@ -169,6 +184,5 @@ def plot_state(ax, W, b, X, y, kind="svm", reg=0.0, lim=2.5, title=None, show_lo
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
-    name = {"svm": "SVM", "softmax": "Softmax"}[kind]
-    ax.set_title(title or f"{name} loss {result.loss:.3f}", fontsize=10)
+    ax.set_title(title or f"{label} loss {result.loss:.3f}".strip(), fontsize=10)
     return result

@@ -1,22 +1,26 @@
 """The multiclass SVM loss with a margin other than 1, for the experiment in optimization.ipynb.
 
-Provided, not graded: the graded losses in classifiers/linear_svm.py fix the margin at 1. Here
+Provided, not graded, and built on your own loss: the graded losses in classifiers/linear_svm.py
+fix the margin at 1. With margin delta,
 
-    L(W) = mean over i of sum over j != y[i] of max(0, s[j] - s[y[i]] + delta) + reg * sum(W * W),
+    L_delta(W, reg) = mean over i of sum over j != y[i] of max(0, s[j] - s[y[i]] + delta) + reg * sum(W * W),
 
-with s = X[i] @ W. Scaling W by delta turns margin 1 into margin delta: for any W,
+with s = X[i] @ W. Scaling W by delta scales every score and every margin by delta and the penalty
+by delta ** 2, so for any W
 
     L_delta(delta * W, reg / delta) = delta * L_1(W, reg),
 
-so the margin and the regularization strength trade off: only their product with the scale of W
-matters, and delta = 1 loses nothing.
+and the gradient of the left side with respect to delta * W is the gradient of L_1 with respect
+to W. Read with V = delta * W, that is how :func:`svm_loss_with_margin` computes L_delta from your
+margin-1 loss: L_delta(V, reg) = delta * L_1(V / delta, reg * delta), same gradient.
 """
-import numpy as np
 
 
-def svm_loss_with_margin(W, X, y, reg, delta=1.0):
-    """Multiclass SVM loss and gradient with margin ``delta`` and an L2 penalty, without loops.
+def svm_loss_with_margin(svm_loss, W, X, y, reg, delta=1.0):
+    """Multiclass SVM loss and gradient with margin ``delta`` and an L2 penalty, from ``svm_loss``.
 
+    - svm_loss: a margin-1 SVM loss with the signature of classifiers/linear_svm.py's
+      (your ``svm_loss_vectorized``): ``svm_loss(W, X, y, reg)`` returns (loss, dW).
     - W: array of shape (D, C), one column of weights per class.
     - X: array of shape (N, D), one example per row.
     - y: int array of shape (N,), the correct class of each row, 0 <= y[i] < C.
@@ -24,12 +28,7 @@ def svm_loss_with_margin(W, X, y, reg, delta=1.0):
     - delta: float > 0, the margin.
     Returns (loss as a float, dW of shape (D, C)).
     """
-    num_train = X.shape[0]
-    rows = np.arange(num_train)
-    scores = X @ W  # (N, C)
-    margins = np.maximum(0.0, scores - scores[rows, y][:, None] + delta)  # (N, C)
-    margins[rows, y] = 0.0
-    loss = float(np.sum(margins) / num_train + reg * np.sum(W * W))
-    coeff = (margins > 0).astype(scores.dtype)  # (N, C)
-    coeff[rows, y] = -np.sum(coeff, axis=1)
-    return loss, X.T @ coeff / num_train + 2.0 * reg * W
+    if not delta > 0:
+        raise ValueError(f"the margin delta must be positive, got {delta!r}")
+    loss, dW = svm_loss(W / delta, X, y, reg * delta)
+    return float(delta * loss), dW

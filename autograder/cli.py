@@ -1,4 +1,4 @@
-"""The ``autograder`` command: release, check, grade, export, similarity, demo."""
+"""The ``autograder`` command: release, edition, check, grade, export, similarity, demo."""
 import argparse
 import json
 import sys
@@ -31,6 +31,17 @@ def _cmd_release(args):
     from .authoring.release import ReleaseError, release_assignment
     try:
         release_assignment(args.assignment, course_dir=args.course)  # prints its own summary
+    except ReleaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_edition(args):
+    from .authoring.edition import write_edition
+    from .authoring.release import ReleaseError
+    try:
+        write_edition(args.folder, course_dir=args.course, assignments=args.assignment, git=args.git)
     except ReleaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -115,6 +126,15 @@ def _parser():
     r.add_argument("--course", default=".", help="course folder holding source/ (default: .)")
     r.set_defaults(run=_cmd_release)
 
+    ed = sub.add_parser("edition", help="write the student edition: the released assignments and what they need, "
+                                         "no solution, no hidden test (a folder, a zip, optionally a git repository)")
+    ed.add_argument("folder", help="the folder to write (FOLDER.zip is written next to it)")
+    ed.add_argument("--course", default=".", help="course folder holding source/ (default: .)")
+    ed.add_argument("--assignment", action="append", metavar="NAME",
+                    help="include only this assignment (repeat for several; default: all of source/)")
+    ed.add_argument("--git", action="store_true", help="also commit the edition in a git repository in FOLDER")
+    ed.set_defaults(run=_cmd_edition)
+
     g = sub.add_parser("grade", help="grade a class with public and hidden tests, in parallel")
     g.add_argument("submissions", help="folder (or zip) of <student>/<assignment>/... folders, <student>.zip "
                                        "files or a Canvas/Moodle bulk download")
@@ -175,6 +195,13 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith(__package__ + "."):
+            raise
+        # A student edition holds the student's half of the grader only.
+        print(f"error: `autograder {args.command}` is for instructors and is not part of this copy of the course; "
+              f"`autograder check` is", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted: finished results are kept; run the same command again to resume", file=sys.stderr)
         return 130

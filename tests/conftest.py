@@ -2,7 +2,8 @@
 
 * ``slow`` tests run only when CIFAR-10 is on disk; ``accuracy`` tests only with ``--run-accuracy``
   (``make accuracy``), which finds the dataset where ``python -m cs_datasets download cifar10`` put
-  it when CIFAR10_DIR is not set, and stops with a one-line error when there is none.
+  it when CIFAR10_DIR is not set, and stops with a one-line error when there is none; ``install``
+  tests only with ``--run-install`` (``make test-install``).
 * Tests that measure something report it through the ``measured`` fixture; the lines are printed
   at the end of the run, so ``make accuracy`` shows its numbers without ``-s``. The mutation suites'
   tally (planted bugs caught, where they cost points; correct variants kept whole) is printed there
@@ -29,6 +30,8 @@ _MEASURED = pytest.StashKey[list]()
 def pytest_addoption(parser):
     parser.addoption("--run-accuracy", action="store_true",
                      help="also run the full-CIFAR-10 accuracy runs (minutes; `make accuracy`)")
+    parser.addoption("--run-install", action="store_true",
+                     help="also install the student edition with pip, as a new user would (minutes; `make test-install`)")
 
 
 def pytest_configure(config):
@@ -54,6 +57,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="set CIFAR10_DIR to a cifar-10-batches-py folder"))
         if "accuracy" in item.keywords and not config.getoption("--run-accuracy"):
             item.add_marker(pytest.mark.skip(reason="full CIFAR-10 accuracy run: `make accuracy`"))
+        if "install" in item.keywords and not config.getoption("--run-install"):
+            item.add_marker(pytest.mark.skip(reason="a pip install of the student edition: `make test-install`"))
 
 
 KERNELS_IN_SOURCE = ("test_notebooks.py", "test_linear_demo.py")

@@ -3,8 +3,8 @@
 On a fresh copy of ``release/assignment1``: open knn.ipynb, Run All; the notebook runs to its end,
 the first graded cell shows its self-check table with "not implemented" and nothing shows a
 NameError; nbgrader's Validate button fails. Then the reference modules are dropped in, the graded
-cell is run again and shows full public points, and Validate succeeds. Last, the widget demo: its
-sliders render and moving one redraws the plot.
+cell is run again and shows full public points, and Validate succeeds. Last, the widget demo on the
+student's written losses: its sliders render and moving one redraws the plot.
 
 Screenshots land in build/browser-screenshots/ (a few are copied into docs/ for the README).
 """
@@ -154,7 +154,10 @@ return images.length ? images[images.length - 1].src : null;
 """
 
 
-def test_widget_demo_slider_redraws_the_plot(browser, lab):
+def test_widget_demo_slider_redraws_the_plot(browser, lab, student_copy):
+    # The demo draws the student's own losses: here they have written them (the reference's).
+    for module in ("classifiers/linear_svm.py", "classifiers/softmax.py"):
+        shutil.copyfile(REFERENCE / module, student_copy / module)
     open_notebook(browser, lab, "linear_classify_demo.ipynb")
     run_command(browser, "notebook:run-all-cells", timeout=RUN_ALL_TIMEOUT)
     wait_until(browser, _IDLE_AND_DONE, timeout=RUN_ALL_TIMEOUT, what="the demo ran")
