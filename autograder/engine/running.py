@@ -18,7 +18,7 @@ from ..analysis.loops import Submission, analyze, closure_files
 from ..sandbox import Limits, Sandbox, SandboxError, StudentCallError
 from ..sandbox.runner import budget_spent
 from .api import TestFailure
-from .messages import student_message
+from .messages import UNCHECKABLE, hidden_status, settle_hidden, student_message
 from .scoring import MAX_MESSAGE, TestResult, score_dependent_tests
 
 TIMEOUTS_PER_FUNCTION = 2  # after this many, a function's remaining tests are not run
@@ -38,6 +38,7 @@ class StudentCode:
         self._sandbox = sandbox
         self._workdir = Path(workdir).resolve()
         self.fresh = False
+        self.hidden = False  # true while a hidden test runs: its messages name no argument
         self.inputs_may_change = False
         self._submission = None
 
@@ -57,7 +58,9 @@ class StudentCode:
     def _inputs_unchanged(self, name):
         changed = self._sandbox.changed_inputs
         if changed and not self.inputs_may_change:
-            raise TestFailure(f"{name} changed {changed[0]} in place: the caller's arrays must stay as "
+            # Which argument it was is the submission's choice: hidden tests do not say.
+            what = "one of its input arrays" if self.hidden else changed[0]
+            raise TestFailure(f"{name} changed {what} in place: the caller's arrays must stay as "
                               f"they were (compute into a new array, e.g. np.maximum(x, 0) rather than "
                               f"x[x < 0] = 0, or work on a copy)", diagnosis="changed_input_in_place")
 
@@ -164,12 +167,12 @@ def _run_one(test, student, reference):
             return "failed", f"{exc.message} ({exc.detail})", exc.diagnosis
         return "failed", exc.message, exc.diagnosis
     except StudentCallError as exc:
-        return exc.status, student_message(exc, test.hidden, student), ""
+        return exc.status, student_message(exc, test.hidden), ""
     except SandboxError:
         raise  # not the student's doing: never scored
     except Exception as exc:  # noqa: BLE001 - an answer the test could not even compare
-        if test.hidden:  # the exception text could quote hidden inputs
-            return "error", f"could not check the answer ({type(exc).__name__}); check shapes and types", ""
+        if test.hidden:  # which exception the answer provoked is the submission's choice
+            return "error", UNCHECKABLE, ""
         last = traceback.extract_tb(exc.__traceback__)[-1]
         return "error", (f"could not check the answer ({type(exc).__name__}: {exc}; "
                          f"{Path(last.filename).name}:{last.lineno})"), ""
@@ -184,9 +187,11 @@ def run_tests(tests, workdir, reference_dir=None, limits=Limits(), progress=None
     together get ``limits.student_seconds`` of wall time: once it is spent, the remaining tests are
     reported as timeouts without running, and after two timeouts in one function the rest of that
     function's tests are too. When the sandbox itself cannot start (twice in a row),
-    ``SandboxError`` propagates: that is no result. ``insecure``: see ``Sandbox``. Failed tests
-    declared ``uses=`` are rescored at the end (``score_dependent_tests``); ``progress`` sees each
-    result as it is made, before that.
+    ``SandboxError`` propagates: that is no result. ``insecure``: see ``Sandbox``. A hidden test's
+    result says only what ``messages`` allows (an error or a time-out reads as a failure). At the
+    end, a hidden test's "not implemented" is settled (``messages.settle_hidden``) and failed tests
+    declared ``uses=`` are rescored (``score_dependent_tests``); ``progress`` sees each result as it
+    is made, before that.
     """
     reference = Reference(reference_dir)
     results = []
@@ -204,13 +209,15 @@ def run_tests(tests, workdir, reference_dir=None, limits=Limits(), progress=None
             else:
                 status, message, diagnosis = _run_guarded(test, student, reference, sandbox)
                 timeouts[test.function] += status == "timeout"
+            if test.hidden:
+                status, message = hidden_status(status, message)
             points = test.points if status == "passed" else 0.0
             results.append(TestResult(test.name, test.function, points, test.points, status,
                                       message.splitlines()[0][:MAX_MESSAGE] if message else "", test.hidden,
                                       diagnosis))
             if progress:
                 progress(results[-1])
-    return score_dependent_tests(tests, results)
+    return score_dependent_tests(tests, settle_hidden(tests, results))
 
 
 
@@ -239,6 +246,7 @@ def _run_guarded(test, student, reference, sandbox):
         if test.fresh and _needs_fresh_child(student, test.function):
             sandbox.close()
         student.fresh = test.fresh
+        student.hidden = test.hidden
         student.inputs_may_change = test.inputs_may_change
         sandbox.seed_random(test.student_seed())
         try:
