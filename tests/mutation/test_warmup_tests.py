@@ -24,9 +24,9 @@ import numpy as np
 import pytest
 
 from autograder.engine.discovery import load_tests
-from autograder.engine.running import run_tests
 
-from mutation_helpers import TALLY, assert_names, describe, points_by_function, record_bug, record_correct
+from mutation_helpers import (TALLY, assert_names, describe, grade_folder, points_by_function, record_bug,
+                              record_correct)
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE_DIR = REPO / "source" / "assignment0"
@@ -74,7 +74,7 @@ def grade(graded_tests, folder, source):
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "warmup.py").write_text(source)
-    return run_tests(graded_tests, folder, reference_dir=SOURCE_DIR)
+    return grade_folder(graded_tests, folder, SOURCE_DIR)
 
 
 def edited(*changes):
