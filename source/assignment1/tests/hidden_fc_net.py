@@ -60,7 +60,8 @@ FullyConnectedNet, the same way:
 """
 import numpy as np
 
-from autograder.testing import Diagnosis, StudentCallError, TestFailure, as_array, assert_close, check, graded
+from autograder.testing import (Diagnosis, StudentCallError, TestFailure, as_array, assert_close, check, close,
+                                graded)
 
 NOTEBOOK = "two_layer_net.ipynb"
 MODULE = "classifiers.fc_net"
@@ -75,18 +76,18 @@ FLOAT32 = {"rtol": 1e-3, "floor": 1e-2, "loss_rtol": 1e-4}
 
 # -- __init__ ------------------------------------------------------------------------------------
 
-def _new_params(student, init):
+def _new_params(student, init, what):
     params = student.call_method(NET, [("__getattribute__", ("params",))], init=init)
     check(isinstance(params, dict) and all(k in params for k in KEYS),
-          f"TwoLayerNet{init}.params should be a dict with the keys W1, b1, W2, b2")
-    return {k: as_array(params[k], f"params['{k}'] of TwoLayerNet{init}") for k in KEYS}
+          f"{what}: params should be a dict with the keys W1, b1, W2, b2")
+    return {k: as_array(params[k], f"{what}: params['{k}']") for k in KEYS}
 
 
 def _check_new_net(params, dim, hidden, classes, scale, std_tol, what):
     for key, shape in [("W1", (dim, hidden)), ("b1", (hidden,)), ("W2", (hidden, classes)),
                        ("b2", (classes,))]:
-        check(params[key].shape == shape, f"{what}: params['{key}'] should have shape {shape}",
-              f"got {params[key].shape}")
+        check(params[key].shape == shape, f"{what}: params['{key}'] does not have the shape its arguments ask for",
+              f"got {params[key].shape}, expected {shape}")
     for key in ("b1", "b2"):
         check(np.all(params[key] == 0), f"{what}: params['{key}'] should start as zeros")
     for key in ("W1", "W2"):
@@ -103,10 +104,10 @@ def _check_new_net(params, dim, hidden, classes, scale, std_tol, what):
 
 @graded(INIT, points=1)
 def two_layer_net_init_defaults_arguments_and_gaussian_weights(student):
-    _check_new_net(_new_params(student, ()), 3072, 100, 10, 1e-3, {"W1": 0.05, "W2": 0.15},
-                   "TwoLayerNet() with the default arguments")
-    _check_new_net(_new_params(student, (40, 300, 40, 0.05)), 40, 300, 40, 0.05,
-                   {"W1": 0.05, "W2": 0.05}, "TwoLayerNet(40, 300, 40, weight_scale=0.05)")
+    defaults, given = "TwoLayerNet() with the default arguments", "TwoLayerNet with other sizes and weight_scale"
+    _check_new_net(_new_params(student, (), defaults), 3072, 100, 10, 1e-3, {"W1": 0.05, "W2": 0.15}, defaults)
+    _check_new_net(_new_params(student, (40, 300, 40, 0.05), given), 40, 300, 40, 0.05,
+                   {"W1": 0.05, "W2": 0.05}, given)
 
 
 # -- loss against the reference ------------------------------------------------------------------
@@ -221,7 +222,8 @@ def _penalty_mistakes(key, expected_grad, params, reg):
     return [Diagnosis("penalty_gradient_missing", f"the gradient of the penalty is missing: add reg * {key} "
                       f"to grads['{key}']", expected_grad - reg * W),
             Diagnosis("penalty_gradient_doubled", f"the penalty's gradient is 2 * reg * {key}, the linear "
-                      f"classifiers' convention: with this net's 0.5 * reg * sum({key} ** 2) it is reg * {key}",
+                      f"classifiers' convention: this net's penalty is half of reg * sum({key} ** 2), so its "
+                      f"gradient is reg * {key}",
                       expected_grad + reg * W)]
 
 
@@ -291,7 +293,7 @@ def _check_against_reference(student, reference, X, y, params, reg, what, net_ca
             raise
         answer, crashed = None, exc
     reference_net, *with_student_layers = expected_answers(student, reference, X, params, reg)
-    if crashed is not None and _layers_answer(with_student_layers, y):
+    if crashed is not None and _layers_answer(student, reference, with_student_layers, y):
         raise crashed  # a net can answer with these layers: the failure is the net's own
     expected = reference_net(y)
     mistakes = _gradient_mistakes(reference, layered_loss, X, y, params, reg, expected[1])
@@ -299,42 +301,104 @@ def _check_against_reference(student, reference, X, y, params, reg, what, net_ca
     if first is None:
         return
     for candidate in with_student_layers:
-        try:
-            expected_scores, expected = candidate(None), (candidate(y) if answer is not None else None)
-        except LAYER_FAILURES:
-            continue  # the student's layers give nothing usable here
-        if _disagreement(scores, answer, expected_scores, expected, what, tol) is None:
+        with student.recording() as calls:
+            try:
+                expected_scores, expected = candidate(None), (candidate(y) if answer is not None else None)
+            except LAYER_FAILURES:
+                continue  # the student's layers give nothing usable here
+        if (_disagreement(scores, answer, expected_scores, expected, what, tol) is None
+                and _layers_answer_alone(student, reference, calls)):
             return
     raise first
 
 
-def _layers_answer(candidates, y):
-    """Whether a candidate built on the student's layers gives (loss, grads)."""
+def _layers_answer(student, reference, candidates, y):
+    """Whether a candidate built on the student's layers gives (loss, grads), or fails only because
+    a layer answers differently inside the net than alone (then a net could answer too)."""
     for candidate in candidates:
-        try:
-            candidate(y)
+        with student.recording() as calls:
+            try:
+                candidate(y)
+                return True
+            except LAYER_FAILURES:
+                pass
+        if not _layers_answer_alone(student, reference, calls):
             return True
-        except LAYER_FAILURES:
-            pass
     return False
+
+
+# A backward layer and the forward layer whose cache it takes.
+FORWARD_OF = {"affine_backward": "affine_forward", "relu_backward": "relu_forward"}
+
+
+def _layers_answer_alone(student, reference, calls):
+    """Whether the student's layers gave the net (``calls``, recorded) what they give alone.
+
+    Layers could tell a net's calls from their own tests by what ran before them in the child (the
+    student's net setting a flag, a forward pass seen just before), compute nothing there, and let
+    a net that computes nothing agree with "the reference net on the student's layers". So every
+    call whose answer differs from the reference layer on the same inputs (a call that agrees
+    computed the truth, whatever the context), a call that failed, and the forward call that made
+    the cache of a differing backward call, are made again in a new child that runs nothing else,
+    newest first (``StudentCode.replay_alone``), and must give identical answers."""
+    layers = reference.module("layers")
+    suspect = []
+    for index, call in enumerate(calls):
+        name, (args, _) = call.name(), call.sent
+        if call.failed or not hasattr(layers, name):
+            suspect.append(call)
+            continue
+        try:
+            if name in FORWARD_OF:
+                maker = next((c for c in calls[:index] if c.name() == FORWARD_OF[name] and not c.failed
+                              and isinstance(c.answer, (tuple, list)) and len(c.answer) == 2
+                              and c.answer[1] is call.args[1]), None)
+                if maker is None:
+                    suspect.append(call)
+                    continue
+                _, cache = getattr(layers, FORWARD_OF[name])(*maker.sent[0])
+                expected, got = getattr(layers, name)(args[0], cache), call.received
+                if not _same_numbers(got, expected):
+                    suspect += [maker, call]
+            else:
+                expected, got = getattr(layers, name)(*args), call.received
+                # a forward layer's cache is its own choice: its output is what must be right
+                if name in FORWARD_OF.values():
+                    expected, got = expected[0], got[0]
+                if not _same_numbers(got, expected):
+                    suspect.append(call)
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+            suspect.append(call)
+    suspect = list({id(c): c for c in suspect}.values())
+    suspect.sort(key=lambda c: next(i for i, other in enumerate(calls) if other is c))
+    return not student.replay_alone(suspect)
+
+
+def _same_numbers(got, expected):
+    """Whether a layer's answer agrees with the reference layer's (a tuple of arrays or one array)."""
+    if isinstance(expected, tuple):
+        return (isinstance(got, (tuple, list)) and len(got) == len(expected)
+                and all(_same_numbers(g, e) for g, e in zip(got, expected)))
+    expected = np.asarray(expected, dtype=np.float64)
+    return close(got, expected, rtol=1e-6, floor=1e-9 * max(float(np.max(np.abs(expected), initial=0.0)), 1.0))
 
 
 @graded(LOSS, points=1)
 def two_layer_net_loss_matches_reference_without_reg(student, reference, rng):
-    for num, input_shape, hidden, classes in [(20, (15,), 10, 5), (8, (3, 2, 2), 7, 4), (1, (6,), 5, 3)]:
+    for num, input_shape, hidden, classes, what in [(20, (15,), 10, 5, "flat X"), (8, (3, 2, 2), 7, 4, "image-shaped X"),
+                                                    (1, (6,), 5, 3, "a single example")]:
         X, y, params = _problem(rng, num, input_shape, hidden, classes)
-        _check_against_reference(student, reference, X, y, params, 0.0,
-                                 f"(reg = 0, X of shape {X.shape}, H = {hidden}, C = {classes})")
+        _check_against_reference(student, reference, X, y, params, 0.0, f"(reg = 0, {what})")
 
 
 @graded(LOSS, points=1)
 def two_layer_net_loss_matches_reference_with_reg_and_float32(student, reference, rng):
-    for num, input_shape, hidden, classes, reg, dtype in [(20, (15,), 10, 5, 0.5, np.float64),
-                                                          (8, (3, 2, 2), 7, 4, 5.0, np.float64),
-                                                          (30, (3, 4, 4), 20, 10, 0.1, np.float32)]:
+    for num, input_shape, hidden, classes, reg, dtype, what in [
+            (20, (15,), 10, 5, 0.5, np.float64, "with reg, flat X"),
+            (8, (3, 2, 2), 7, 4, 5.0, np.float64, "with a large reg, image-shaped X"),
+            (30, (3, 4, 4), 20, 10, 0.1, np.float32, "with reg, float32")]:
         X, y, params = _problem(rng, num, input_shape, hidden, classes, dtype)
-        _check_against_reference(student, reference, X, y, params, reg,
-                                 f"(reg = {reg:g}, X of shape {X.shape}, {np.dtype(dtype).name})")
+        _check_against_reference(student, reference, X, y, params, reg, f"({what})")
 
 
 # -- training ------------------------------------------------------------------------------------
@@ -395,26 +459,27 @@ def _deep_new_params(student, init, num_layers):
     params = student.call_method(DEEP_NET, [("__getattribute__", ("params",))], init=init)
     keys = _deep_keys(num_layers)
     check(isinstance(params, dict) and sorted(params) == sorted(keys),
-          f"FullyConnectedNet with {num_layers - 1} hidden layer(s) should have exactly the parameters "
-          f"{', '.join(keys)}", diagnosis="wrong_number_of_layers")
+          "FullyConnectedNet should have exactly the parameters W1, b1, ..., WL, bL of its layers (one "
+          "affine layer per hidden size, then the output layer)", f"expected {', '.join(keys)}",
+          diagnosis="wrong_number_of_layers")
     return {k: as_array(params[k], f"params['{k}']") for k in keys}
 
 
 @graded(DEEP_NET + ".__init__", points=1, notebook=DEEP_NOTEBOOK)
 def fully_connected_net_init_defaults_depths_and_gaussian_weights(student):
     # (constructor arguments, layer sizes, weight_scale, what).
-    cases = [(([100],), [3072, 100, 10], 1e-2, "FullyConnectedNet([100]) with the defaults"),
+    cases = [(([100],), [3072, 100, 10], 1e-2, "FullyConnectedNet with one hidden layer and the defaults"),
              (([],), [3072, 10], 1e-2, "FullyConnectedNet([]) (a single affine layer)"),
              (([60, 50, 40, 40], 70, 30, 0.0, 0.1), [70, 60, 50, 40, 40, 30], 0.1,
-              "FullyConnectedNet([60, 50, 40, 40], input_dim=70, num_classes=30, weight_scale=0.1)")]
+              "a deeper FullyConnectedNet with all its arguments given")]
     for init, sizes, scale, what in cases:
         params = _deep_new_params(student, init, len(sizes) - 1)
         for i in range(1, len(sizes)):
             for key, shape in ((f"W{i}", (sizes[i - 1], sizes[i])), (f"b{i}", (sizes[i],))):
-                check(params[key].shape == shape, f"{what}: params['{key}'] should have shape {shape}",
-                      f"got {params[key].shape}")
-                check(params[key].dtype == np.float64, f"{what}: params['{key}'] should be float64 (the "
-                      f"default dtype)", diagnosis="dtype_ignored")
+                check(params[key].shape == shape, f"{what}: params['{key}'] does not have the shape its "
+                      f"arguments ask for", f"got {params[key].shape}, expected {shape}")
+                check(params[key].dtype == np.float64, f"{what}: params['{key}'] should have the default "
+                      f"dtype", f"got {params[key].dtype}, expected float64", diagnosis="dtype_ignored")
             check(np.all(params[f"b{i}"] == 0), f"{what}: params['b{i}'] should start as zeros")
             w = params[f"W{i}"]
             # 6 standard errors of a Gaussian sample's standard deviation, and never below 5%.
@@ -501,22 +566,24 @@ def _deep_check(student, reference, X, y, params, reg, what):
 
 
 @graded(DEEP_NET + ".loss", points=1, notebook=DEEP_NOTEBOOK)
-def fully_connected_net_loss_matches_reference_at_depths_1_3_and_5(student, reference, rng):
-    for num, input_shape, hidden_dims, classes in [(12, (9,), [], 4), (20, (15,), [10, 8], 5),
-                                                   (8, (3, 2, 2), [7, 6, 5, 4], 4), (1, (6,), [5, 5], 3)]:
+def fully_connected_net_loss_matches_reference_at_several_depths(student, reference, rng):
+    for num, input_shape, hidden_dims, classes, what in [
+            (12, (9,), [], 4, "no hidden layer"), (20, (15,), [10, 8], 5, "a deeper net"),
+            (8, (3, 2, 2), [7, 6, 5, 4], 4, "the deepest net, image-shaped X"),
+            (1, (6,), [5, 5], 3, "a single example")]:
         X, y, params = _deep_problem(rng, num, input_shape, hidden_dims, classes)
-        _deep_check(student, reference, X, y, params, 0.0, f"(reg = 0, hidden_dims = {hidden_dims}, X of "
-                    f"shape {X.shape}, C = {classes})")
+        _deep_check(student, reference, X, y, params, 0.0, f"(reg = 0, {what})")
 
 
 @graded(DEEP_NET + ".loss", points=1, notebook=DEEP_NOTEBOOK)
 def fully_connected_net_loss_matches_reference_with_reg_and_float32(student, reference, rng):
-    for num, input_shape, hidden_dims, classes, reg, dtype in [
-            (20, (15,), [10, 8], 5, 0.5, np.float64), (8, (3, 2, 2), [7, 6, 5, 4], 4, 3.0, np.float64),
-            (30, (3, 4, 4), [20, 15], 10, 0.1, np.float32), (16, (12,), [9, 8, 7, 6], 5, 0.05, np.float32)]:
+    for num, input_shape, hidden_dims, classes, reg, dtype, what in [
+            (20, (15,), [10, 8], 5, 0.5, np.float64, "with reg"),
+            (8, (3, 2, 2), [7, 6, 5, 4], 4, 3.0, np.float64, "with a large reg, the deepest net"),
+            (30, (3, 4, 4), [20, 15], 10, 0.1, np.float32, "with reg, float32, image-shaped X"),
+            (16, (12,), [9, 8, 7, 6], 5, 0.05, np.float32, "with reg, float32, the deepest net")]:
         X, y, params = _deep_problem(rng, num, input_shape, hidden_dims, classes, dtype)
-        _deep_check(student, reference, X, y, params, reg, f"(reg = {reg:g}, hidden_dims = {hidden_dims}, "
-                    f"X of shape {X.shape}, {np.dtype(dtype).name})")
+        _deep_check(student, reference, X, y, params, reg, f"({what})")
 
 
 def _three_modes(rng, num):

@@ -134,9 +134,26 @@ def _elementwise_backward(student, reference, rng, forward, backward, args_list,
             except TestFailure:
                 # With a cache of the student's own making, a wrong forward pass (alpha ignored)
                 # can hand backward a cache it differentiates correctly: dx is then right for the
-                # forward pass it belongs to, and the bug is charged to the forward pass alone.
-                if cache_of or not _derivative_of_own_forward(student, forward, x, args, dout, dx):
+                # forward pass it belongs to, and the bug is charged to the forward pass alone. A
+                # forward pass that is wrong even with its default arguments is no such bug (it
+                # could be nonsense that the backward pass agrees with), so it excuses nothing.
+                if (cache_of or not _forward_right_by_default(student, reference, forward, x)
+                        or not _derivative_of_own_forward(student, forward, x, args, dout, dx)):
                     raise
+
+
+def _forward_right_by_default(student, reference, forward, x):
+    """Whether the student's forward pass, called with x alone (its default arguments), gives the
+    reference's output: the independent check behind excusing a backward pass that differentiates
+    the student's own forward pass."""
+    try:
+        out, _ = _forward(student, forward, x)
+    except (StudentCallError, TestFailure):
+        return False
+    expected, _ = getattr(reference.module(MODULE), forward)(x.astype(np.float64))
+    scale = float(np.max(np.abs(expected), initial=0.0))
+    tol = _tol(x.dtype)
+    return close(out, expected, rtol=tol["rtol"], floor=max(tol["floor"] * scale, 1e-12))
 
 
 def _derivative_of_own_forward(student, forward, x, args, dout, dx, h=1e-6):
