@@ -184,13 +184,18 @@ def check(condition, message, detail="", diagnosis=""):
 
 def assert_max_loops(student, path, qualname, limit):
     """Fail when ``qualname`` ('func' or 'Class.method') in the student's file ``path`` uses more
-    than ``limit`` loops, counting the submission's functions it refers to (see ``loops.py``), or
-    when its name could be bound to other code at run time. Only in ``@graded(..., fresh=True)``
+    than ``limit`` loops, counting the submission's functions it refers to (see ``loops.py``), when
+    its name could be bound to other code at run time, or when a module that runs with it cannot be
+    read as Python reads it (``analysis/source.py``). Only in ``@graded(..., fresh=True)``
     tests: their calls run in a child where only modules the analysis reads have run."""
     if not getattr(student, "fresh", False):
         raise RuntimeError("a test that calls assert_max_loops must be declared @graded(..., fresh=True)")
     report = analyze(student.python_files(), path, qualname, also_loaded=student.loaded_modules())
     short = qualname.split(".")[-1]
+    if report.unreadable:
+        where, why = report.unreadable[0]
+        raise TestFailure(f"the loop check cannot read {where}, which runs with {short}: it reads every module "
+                          f"as Python does and refuses one it cannot read", why, diagnosis="loop_check_cannot_read")
     if report.loops is None:
         raise TestFailure(f"could not find a plain `def {short}` in {path}")
     if report.forged:
@@ -198,8 +203,9 @@ def assert_max_loops(student, path, qualname, limit):
                           f"function must be a plain `def` that nothing rebinds at run time")
     if report.loops > limit:
         allowed = "no loops" if limit == 0 else f"at most {limit} loop{'s' * (limit > 1)}"
-        raise TestFailure(f"{qualname} uses {report.loops} loop(s), comprehension(s) or recursion(s), "
-                          f"counting the helpers it calls; {allowed} allowed", diagnosis="too_many_loops")
+        raise TestFailure(f"{qualname} uses too many loops, comprehensions, recursions or functions handed "
+                          f"on to be called per element, counting the helpers it calls; {allowed} allowed",
+                          f"found {report.loops}", diagnosis="too_many_loops")
 
 
 # -- loss functions of the form f(W, ...) -> (loss, dW) ---------------------------------------------

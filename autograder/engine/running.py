@@ -15,14 +15,16 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.loops import Submission, analyze, closure_files
+from ..analysis.source import Unreadable, read_python
 from ..sandbox import Limits, Sandbox, SandboxError, StudentCallError
 from ..sandbox.runner import budget_spent
 from .api import TestFailure
 from .messages import UNCHECKABLE, hidden_status, settle_hidden, student_message
+from .replay import record, replay_alone
 from .scoring import MAX_MESSAGE, TestResult, score_dependent_tests
 
 TIMEOUTS_PER_FUNCTION = 2  # after this many, a function's remaining tests are not run
-MAX_SOURCE_BYTES = 2 << 20
+MAX_PYTHON_BYTES = 4 << 20  # the submission's .py files read for static checks, together
 
 
 class StudentCode:
@@ -41,13 +43,33 @@ class StudentCode:
         self.hidden = False  # true while a hidden test runs: its messages name no argument
         self.inputs_may_change = False
         self._submission = None
+        self._recording = None
 
     def call(self, target, *args, **kwargs):
         """Call the student's function ``target`` (dotted path); returns plain numbers/arrays.
         Fails the test when the call changed one of its input arrays in place."""
-        value = self._sandbox.call(target, *args, **kwargs)
+        if self._recording is None:
+            value = self._sandbox.call(target, *args, **kwargs)
+        else:
+            value = record(self._recording, target, args, kwargs,
+                           lambda: self._sandbox.call(target, *args, **kwargs))
         self._inputs_unchanged(target.rsplit(".", 1)[-1])
         return value
+
+    @contextlib.contextmanager
+    def recording(self):
+        """Inside the block, every ``call`` is recorded (``replay.Call``) in the list this yields."""
+        outer, self._recording = self._recording, []
+        try:
+            yield self._recording
+        finally:
+            self._recording = outer
+
+    def replay_alone(self, calls):
+        """Make recorded ``calls`` again in a new child that runs nothing else, newest first; the
+        calls whose answer differs (``replay.replay_alone``). Costs one child start when there are
+        calls to make."""
+        return replay_alone(self._sandbox, calls)
 
     def call_method(self, cls, steps, init=()):
         """Build the student's class ``cls`` and call ``steps`` [(method, args[, kwargs]), ...]."""
@@ -65,13 +87,15 @@ class StudentCode:
                               f"x[x < 0] = 0, or work on a copy)", diagnosis="changed_input_in_place")
 
     def source(self, relative_path):
-        """Text of one of the student's files (read here, never executed)."""
+        """Text of one of the student's Python files as the interpreter reads it (read here, never
+        executed; ``analysis.source``): a clear ``TestFailure`` when it is missing or unreadable."""
         path = (self._workdir / relative_path).resolve()
         if self._workdir not in path.parents or not path.is_file() or path.is_symlink():
             raise TestFailure(f"{relative_path} is missing from the submission")
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            raise TestFailure(f"{relative_path} is too large to read")
-        return path.read_text(encoding="utf-8", errors="replace")
+        try:
+            return read_python(path)
+        except Unreadable as exc:
+            raise TestFailure(f"{relative_path} cannot be read as Python reads it", str(exc)) from None
 
     def loaded_modules(self):
         """Relative paths of the student's modules the current child was asked to call into."""
@@ -82,23 +106,29 @@ class StudentCode:
 
     def python_files(self):
         """The submission's regular ``.py`` files as a ``loops.Submission`` ({relative posix path:
-        text} in ``.files``), read once: the working copy does not change while it is graded, and
-        the child sees it read-only. For static analysis across modules; never executed."""
+        text} in ``.files``, and the files it cannot read as Python does in ``.unreadable``), read
+        once: the working copy does not change while it is graded, and the child sees it
+        read-only. For static analysis across modules; never executed."""
         if self._submission is None:
-            self._submission = Submission(self._read_python_files())
+            self._submission = Submission(*self._read_python_files())
         return self._submission
 
     def _read_python_files(self):
-        files = {}
+        files, unreadable, budget = {}, {}, MAX_PYTHON_BYTES
         for folder, dirs, names in os.walk(self._workdir, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not os.path.islink(os.path.join(folder, d)))
             for name in sorted(names):
                 path = Path(folder) / name
                 if name.endswith(".py") and path.is_file() and not path.is_symlink():
                     relative = path.relative_to(self._workdir).as_posix()
-                    if path.stat().st_size <= MAX_SOURCE_BYTES:
-                        files[relative] = path.read_text(encoding="utf-8", errors="replace")
-        return files
+                    try:
+                        if path.stat().st_size > budget:
+                            raise Unreadable("the submission's Python files are too large together to read")
+                        files[relative] = read_python(path)
+                        budget -= path.stat().st_size
+                    except (Unreadable, OSError) as exc:
+                        unreadable[relative] = str(exc)
+        return files, unreadable
 
 
 class Reference:
@@ -236,7 +266,8 @@ def _needs_fresh_child(student, function):
     if not extra:
         return False
     qualname = function[len(module[:-len(".py")].replace("/", ".")) + 1:]
-    return bool(analyze(files, module, qualname, also_loaded=extra).forged)
+    report = analyze(files, module, qualname, also_loaded=extra)
+    return bool(report.forged or report.unreadable)
 
 
 def _run_guarded(test, student, reference, sandbox):

@@ -117,9 +117,11 @@ LABELLED = {"assert_close": 2, "assert_equal_labels": 2, "as_array": 1, "assert_
 
 @contextlib.contextmanager
 def recording_labels():
-    """Inside the block, test files loaded by ``load_tests`` (and ``autograder.penalties``) build
-    their messages through spies: every label, message and advice text a test passes to the helpers
-    of ``autograder.testing`` is added to the list this yields, whether the check fails or not."""
+    """Inside the block, test files loaded by ``load_tests`` (and the shared course checks
+    ``autograder.penalties`` and ``autograder.fold_checks``) build their messages through spies:
+    every label, message and advice text a test passes to the helpers of ``autograder.testing`` is
+    added to the list this yields, whether the check fails or not."""
+    import autograder.fold_checks as fold_checks
     import autograder.penalties as penalties
     import autograder.testing as testing
     labels = []
@@ -137,7 +139,7 @@ def recording_labels():
             super().__init__(message, detail, diagnosis)
 
     saved = []
-    for module in (testing, penalties):
+    for module in (testing, penalties, fold_checks):
         for name, position in LABELLED.items():
             if hasattr(module, name):
                 saved.append((module, name, getattr(module, name)))
