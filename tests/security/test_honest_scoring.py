@@ -210,3 +210,46 @@ def test_control_the_agreement_tests_passed_nonsense(tmp_path, monkeypatch):
         monkeypatch.setitem(namespace, name, value)
     results = run_tests(tests, _sum_student(tmp_path), reference_dir=SOURCE)
     assert {r.name: r.status for r in results if r.name in AGREEING} == dict.fromkeys(AGREEING, "passed")
+
+
+# -- 5. warm-up answers built on hinge losses that compute nothing ---------------------------------
+
+WARMUP = SOURCE.parent / "assignment0"
+TOY = "warmup.toy_svm_answers"
+ZERO_HINGES = """
+
+def hinge_losses(scores, y):
+    return np.zeros(len(y))
+
+
+def squared_hinge_losses(scores, y):
+    return np.zeros(len(y))
+"""
+
+
+def _zero_hinge_student(tmp_path):
+    folder = tmp_path / "assignment0"
+    folder.mkdir()
+    (folder / "warmup.py").write_text((WARMUP / "warmup.py").read_text() + ZERO_HINGES)
+    return folder
+
+
+def _toy_tests():
+    return [t for t in load_tests(WARMUP / "tests", include_hidden=True) if t.function == TOY]
+
+
+def test_toy_answers_that_agree_with_zero_hinge_losses_earn_nothing(tmp_path):
+    results = run_tests(_toy_tests(), _zero_hinge_student(tmp_path), reference_dir=WARMUP)
+    assert _points(results, TOY) == 0, [(r.name, r.status, r.message) for r in results]
+
+
+def test_control_the_toy_answers_earned_their_points_by_agreeing(tmp_path, monkeypatch):
+    tests = _toy_tests()
+    off = (_switched_off(tests, "_hinges_right_or_a_known_mistake", lambda *a: True)
+           + _switched_off(tests, "hinge_losses_on_constructed_scores", lambda *a: None)
+           + _switched_off(tests, "squared_hinge_losses_on_constructed_scores", lambda *a: None))
+    for namespace, name, value in off:
+        monkeypatch.setitem(namespace, name, value)
+    results = run_tests(tests, _zero_hinge_student(tmp_path), reference_dir=WARMUP)
+    # the hidden test took the zero losses as the student's own: its point was earned for nothing
+    assert {r.name: r.status for r in results if r.hidden} == {"toy_svm_answers_match_reference": "passed"}
