@@ -2,14 +2,18 @@
 
 A hidden test may judge a function by what the reference computes on the student's other functions
 (``Reference.using_student``: the reference net run on the student's layers). Functions that can
-tell that context from their own tests, by what ran before them in the same child, could answer
-nonsense there only and pass both. So a test records the calls such a context makes
-(``StudentCode.recording``) and makes the suspicious ones again (``replay_alone``) in a new child
-that runs nothing else, newest first: no call then follows the calls that produced its inputs, and
-the first one replayed has nothing before it at all. A function that answers the same there
-answers from its inputs alone, as in its own tests.
+tell that context from their own tests, by what ran before them in the same child (a flag the
+student's net sets, the forward pass seen just before), could answer nonsense there only and pass
+both. So a test records the calls such a context makes (``StudentCode.recording``) and makes
+suspicious ones again (``replay_alone``), each in a new child that runs nothing else: there a
+function has only its inputs to answer from, as in its own tests. One call per child, because
+calls replayed together would hand each other the context again (a later call's inputs carry
+what an earlier call returned). A child costs a start (about 0.2 s), so a test replays a sample
+(``sample``): one call of every function that deviated, and others at random up to a bound, with
+a generator the submission cannot predict.
 """
 import copy
+import random
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,22 +70,38 @@ def same_answer(a, b):
 
 
 def replay_alone(sandbox, calls):
-    """Make ``calls`` again in a new child that runs nothing else, newest first; returns those whose
-    answer (or failure) differs from the recorded one. The child is closed before and after, so
-    nothing of the replay reaches the test's later calls either."""
-    if not calls:
-        return []
+    """Make each of ``calls`` again in a new child that runs nothing else (one child per call);
+    returns those whose answer (or failure) differs from the recorded one. The child is closed
+    after each, so nothing of the replay reaches the test's later calls either."""
     differing = []
-    sandbox.close()
-    try:
-        for call in reversed(calls):
-            args, kwargs = copy.deepcopy(call.sent)
-            try:
-                answer, failed = sandbox.call(call.target, *args, **kwargs), ""
-            except StudentCallError as exc:
-                answer, failed = None, exc.status
-            if failed != call.failed or (not failed and not same_answer(answer, call.received)):
-                differing.append(call)
-    finally:
+    for call in calls:
         sandbox.close()
+        args, kwargs = copy.deepcopy(call.sent)
+        try:
+            answer, failed = sandbox.call(call.target, *args, **kwargs), ""
+        except StudentCallError as exc:
+            answer, failed = None, exc.status
+        finally:
+            sandbox.close()
+        if failed != call.failed or (not failed and not same_answer(answer, call.received)):
+            differing.append(call)
     return differing
+
+
+def sample(calls, most):
+    """At most ``most`` of ``calls`` (at least one per target, when there are more targets than
+    that, one per target), chosen with the operating system's randomness: a submission cannot know
+    which of its answers will be checked alone, so each one it shaded by context risks the test."""
+    chooser = random.SystemRandom()
+    by_target = {}
+    for call in calls:
+        by_target.setdefault(call.target, []).append(call)
+    chosen = [chooser.choice(group) for group in by_target.values()]
+    rest = [c for c in calls if not any(c is other for other in chosen)]
+    chooser.shuffle(rest)
+    return chosen + rest[:max(0, most - len(chosen))]
+
+
+def identical_inputs(a, b):
+    """Whether two recorded calls sent the same target the same inputs."""
+    return a.target == b.target and same_answer(a.sent, b.sent)
