@@ -145,13 +145,13 @@ class Submission:
     however many analyses read it. ``unreadable`` ({path: reason}) lists files that are there but
     could not be read as Python reads them; they count as modules, so an import of one is seen."""
 
-    def __init__(self, files, unreadable=None, budget=MAX_PARSED_BYTES):
+    def __init__(self, files, unreadable=None, budget=None):
         self.unreadable = dict(unreadable or {})
         self.files = dict(files)
         for path in self.unreadable:
             self.files.setdefault(path, "")
         self._parsed = {}
-        self._budget = budget
+        self._budget = MAX_PARSED_BYTES if budget is None else budget
 
     def module(self, path):
         """The parsed file; None when Python could not compile it either (a syntax error: it never

@@ -38,9 +38,10 @@ def decode_python(data):
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_python(path, limit=MAX_SOURCE_BYTES):
+def read_python(path, limit=None):
     """``decode_python`` of the file at ``path``, refused (``Unreadable``) above ``limit`` bytes
-    before anything is read."""
+    (default ``MAX_SOURCE_BYTES``) before anything is read."""
+    limit = MAX_SOURCE_BYTES if limit is None else limit
     path = Path(path)
     size = path.stat().st_size
     if size > limit:

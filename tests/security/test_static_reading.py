@@ -25,7 +25,7 @@ import pytest
 from autograder.analysis import loops, source
 from autograder.analysis.source import Unreadable, decode_python
 from autograder.engine.discovery import load_tests
-from autograder.engine.running import run_tests
+from autograder.engine.running import StudentCode, run_tests
 from autograder.sandbox import Sandbox
 from autograder.similarity.compare import compare_class
 from class_builder import KNN, KNN_FILE, REFERENCE_KNN, RELEASE, SOURCE, STUB_KNN, add_student, replace_method
@@ -210,27 +210,34 @@ def _peak_mb(files):
         tracemalloc.stop()
 
 
-def test_a_large_module_is_refused_before_it_is_parsed(monkeypatch, measured):
-    code = REFERENCE_KNN.replace("import numpy as np", "import numpy as np\nimport classifiers.big", 1)
-    big = _calls(source.MAX_SOURCE_BYTES + 64 * 1024)
-    submission = loops.Submission({KNN_FILE.as_posix(): code}, {"classifiers/big.py": "it is larger than 128 KiB"})
-    report, peak = _peak_mb(submission)
-    assert report.unreadable == [("classifiers/big.py", "it is larger than 128 KiB")] and peak < 20, (report, peak)
+def test_a_large_module_is_refused_before_it_is_parsed(tmp_path, monkeypatch, measured):
+    # The bound scaled down (32 KiB a file) so that the control's parse stays quick.
+    monkeypatch.setattr(source, "MAX_SOURCE_BYTES", 32 << 10)
+    folder = tmp_path / "student"
+    (folder / "classifiers").mkdir(parents=True)
+    (folder / KNN_FILE).write_text(REFERENCE_KNN.replace("import numpy as np", "import numpy as np\nimport classifiers.big", 1))
+    (folder / "classifiers" / "big.py").write_text(_calls(40 << 10))
+    files = StudentCode(None, folder).python_files()
+    report, peak = _peak_mb(files)
+    assert [where for where, _ in report.unreadable] == ["classifiers/big.py"], report
+    assert "larger than 32 KiB" in report.unreadable[0][1]
     # the control: read and parsed anyway, the same module costs the analysis many times more
-    monkeypatch.setattr(loops, "MAX_PARSED_BYTES", 1 << 30)
-    control, control_peak = _peak_mb(loops.Submission({KNN_FILE.as_posix(): code, "classifiers/big.py": big}))
-    assert not control.unreadable and control_peak > 5 * peak, (control, control_peak)
-    measured(f"loop analysis of a module importing {len(big) // 1024} KiB of calls: {peak:.0f} MB refused "
-             f"unread, {control_peak:.0f} MB parsed")
+    control, control_peak = _peak_mb(loops.Submission({KNN_FILE.as_posix(): files.files[KNN_FILE.as_posix()],
+                                                       "classifiers/big.py": _calls(40 << 10)}))
+    assert not control.unreadable and control_peak > 5 * peak, (control, control_peak, peak)
+    measured(f"loop analysis of a module importing 40 KiB of calls: {peak:.1f} MB refused unread, "
+             f"{control_peak:.0f} MB parsed")
 
 
-def test_modules_past_the_parsing_budget_are_refused_not_skipped():
+def test_modules_past_the_parsing_budget_are_refused_not_skipped(monkeypatch):
+    monkeypatch.setattr(loops, "MAX_PARSED_BYTES", 48 << 10)  # scaled down, as above
     imports = "".join(f"import classifiers.part{i}\n" for i in range(4))
     code = REFERENCE_KNN.replace("import numpy as np", "import numpy as np\n" + imports, 1)
     files = {KNN_FILE.as_posix(): code}
-    files.update({f"classifiers/part{i}.py": _calls(120 * 1024) for i in range(4)})
+    files.update({f"classifiers/part{i}.py": _calls(12 << 10) for i in range(4)})
     report = loops.analyze(files, KNN_FILE.as_posix(), QUALNAME)
     assert report.unreadable and "too large together" in report.unreadable[0][1], report
+    assert loops.analyze(loops.Submission(files, budget=1 << 20), KNN_FILE.as_posix(), QUALNAME).unreadable == []
 
 
 # -- similarity: what Python would execute ---------------------------------------------------------
