@@ -11,29 +11,32 @@ FOLDS = "cross_validation.fold_indices"
 BEST = "cross_validation.best_value"
 
 
-def check_folds(student, num_examples, num_folds):
-    """The student's folds against the rule of the docstring, naming the usual mistakes."""
+def check_folds(student, num_examples, num_folds, what=None):
+    """The student's folds against the rule of the docstring, naming the usual mistakes. ``what``
+    names the call in messages (default: the call itself, with its sizes; hidden tests pass words,
+    so that no size of theirs reaches the student)."""
+    call = what or f"fold_indices({num_examples}, {num_folds})"
     answer = student.call(FOLDS, num_examples, num_folds)
-    check(isinstance(answer, (list, tuple)), f"fold_indices should return a list of arrays; got {type(answer).__name__}")
-    check(len(answer) == num_folds, f"fold_indices({num_examples}, {num_folds}) returned {len(answer)} folds; "
-          f"expected {num_folds}", diagnosis="wrong_number_of_folds")
-    folds = [as_array(f, f"fold {i} of fold_indices({num_examples}, {num_folds})", integer=True).ravel()
-             for i, f in enumerate(answer)]
+    check(isinstance(answer, (list, tuple)), "fold_indices should return a list of arrays",
+          f"got {type(answer).__name__}")
+    check(len(answer) == num_folds, f"{call} returned the wrong number of folds: one per fold asked for",
+          f"got {len(answer)}, expected {num_folds}", diagnosis="wrong_number_of_folds")
+    folds = [as_array(f, f"a fold of {call}", integer=True).ravel() for f in answer]
     joined = np.concatenate(folds) if folds else np.array([], dtype=int)
     check(np.array_equal(np.sort(joined), np.arange(num_examples)),
-          f"the folds of fold_indices({num_examples}, {num_folds}) do not hold every index 0..{num_examples - 1} "
-          "exactly once: every example belongs to one fold (the remainder too)", diagnosis="folds_miss_examples")
+          f"the folds of {call} do not hold every index exactly once: every example belongs to one fold "
+          "(the remainder too)", diagnosis="folds_miss_examples")
     check(np.array_equal(joined, np.arange(num_examples)),
-          f"the folds of fold_indices({num_examples}, {num_folds}) are not consecutive indices in order: "
-          "no shuffling, fold 0 starts at index 0", diagnosis="folds_not_consecutive")
+          f"the folds of {call} are not consecutive indices in order: no shuffling, fold 0 starts at index 0",
+          diagnosis="folds_not_consecutive")
     sizes = [len(f) for f in folds]
     base, extra = divmod(num_examples, num_folds)
     expected = [base + 1] * extra + [base] * (num_folds - extra)
     if sizes != expected:
         if sorted(sizes) == sorted(expected):
-            raise TestFailure(f"fold_indices({num_examples}, {num_folds}): the longer folds come first "
-                              "(np.array_split's rule), not last", f"sizes {sizes}", diagnosis="longer_folds_last")
-        raise TestFailure(f"fold_indices({num_examples}, {num_folds}): fold sizes must differ by at most one",
+            raise TestFailure(f"{call}: the longer folds come first (np.array_split's rule), not last",
+                              f"sizes {sizes}", diagnosis="longer_folds_last")
+        raise TestFailure(f"{call}: fold sizes must differ by at most one",
                           f"sizes {sizes}, expected {expected}", diagnosis="unbalanced_folds")
 
 

@@ -71,7 +71,9 @@ def check_penalty(student, target, W, X, y, reg, reg_type, l1_ratio, what, rtol=
                   reference_loss=None):
     """Compare the student's isolated penalty with the expected one, naming a recognised mistake.
     ``reference_loss``: the reference loss function (hidden tests), whose own difference at reg and
-    at 0, in float64, is then the expected answer; without it, the convention in ``penalty``."""
+    at 0, in float64, is then the expected answer; without it, the convention in ``penalty``. The
+    messages name ``reg_type`` and ``what`` but no number: a hidden test's strength and mix stay
+    hidden (the public test's ``what`` states its own)."""
     name = target.rsplit(".", 1)[-1]
     value, grad = isolated_penalty(student, target, W, X, y, reg, reg_type, l1_ratio)
     if reference_loss is None:
@@ -82,9 +84,9 @@ def check_penalty(student, target, W, X, y, reg, reg_type, l1_ratio, what, rtol=
         at_zero = reference_loss(W64, X64, y, 0.0, reg_type, l1_ratio)
         expected_value, expected_grad = at_reg[0] - at_zero[0], at_reg[1] - at_zero[1]
     value_mistakes, grad_mistakes = mistakes(W, reg, reg_type, l1_ratio)
-    label = f"reg_type={reg_type!r}" + (f", l1_ratio={l1_ratio:g}" if reg_type == "elastic" else "")
-    assert_close(value, expected_value, f"the penalty of {name} with {label} {what} (loss at reg={reg:g} "
-                 f"minus loss at reg=0)", rtol=rtol, diagnoses=value_mistakes)
+    label = f"reg_type={reg_type!r}"
+    assert_close(value, expected_value, f"the penalty of {name} with {label} {what} (your loss with the "
+                 f"penalty minus your loss without it)", rtol=rtol, diagnoses=value_mistakes)
     assert_close(grad, expected_grad, f"the penalty's gradient in dW of {name} with {label} {what}", rtol=rtol,
                  floor=floor * float(np.max(np.abs(expected_grad))), diagnoses=grad_mistakes)
 
@@ -110,15 +112,15 @@ def check_penalty_kinds(student, target, W, X, y):
     W = np.array(W, dtype=np.float64)
     W[0, :2] = 0.0
     W[-1, -1] = 0.0
-    for reg_type, l1_ratio in (("l1", 0.5), ("elastic", 0.3)):
-        check_penalty(student, target, W, X, y, 0.7, reg_type, l1_ratio, "on a small problem with some weights "
-                      "exactly 0")
+    for reg_type, l1_ratio, mix in (("l1", 0.5, ""), ("elastic", 0.3, ", l1_ratio=0.3")):
+        check_penalty(student, target, W, X, y, 0.7, reg_type, l1_ratio, f"at reg=0.7{mix} on a small "
+                      f"problem with some weights exactly 0")
     check_unknown_reg_type_raises(student, target, W, X, y)
 
 
 def check_penalties_against_reference(student, target, draw, reference_loss, rng):
     """The hidden test: every kind at a random strength (and mix) against ``reference_loss`` on
-    random data with a fifth of the weights exactly 0, then CIFAR-10-sized float32 weights with the
+    random data with a fifth of the weights exactly 0, then image-sized float32 weights with the
     bias row and a strength that dominates the loss. ``draw(N, D, C, w_scale, x_scale, dtype)``
     gives (W, X, y)."""
     for reg_type in ("l1", "elastic", "l2"):
@@ -127,5 +129,6 @@ def check_penalties_against_reference(student, target, draw, reference_loss, rng
         check_penalty(student, target, W, X, y, float(rng.uniform(0.05, 2.0)), reg_type, float(rng.uniform(0.1, 0.9)),
                       "on random data with some weights exactly 0", reference_loss=reference_loss)
     W, X, y = draw(10, 3073, 10, 1e-4, 60.0, np.float32)
-    check_penalty(student, target, W, X, y, 2.5e4, "elastic", 0.5, "on float32 data (D=3073)", rtol=1e-4,
+    check_penalty(student, target, W, X, y, 2.5e4, "elastic", 0.5, "on image-sized float32 data with a "
+                  "strong reg", rtol=1e-4,
                   floor=1e-2, reference_loss=reference_loss)

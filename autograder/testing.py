@@ -16,14 +16,19 @@ name the mistake. See ``autograder/engine/api.py`` for the details of each.
   ``generic``; ``close`` and ``diagnose`` to match an answer against them by hand
 - a call into student code that gave no value: ``StudentCallError`` (``status`` is error,
   not_implemented or timeout)
+- judging a function on the student's other functions: ``student.recording()`` records the calls
+  a context makes, ``sample_calls`` picks some, ``student.replay_alone(calls)`` makes each again in
+  a new child (``engine/replay.py``), ``identical_inputs`` compares two recorded calls
 """
 from .engine.api import (GradedTest, TestFailure, as_array, assert_close, assert_equal_labels,
                          assert_gradient_matches_numerical, assert_max_loops, assert_responds, check, graded,
                          loss_and_gradient, rel_error)
 from .engine.diagnosis import Diagnosis, close, diagnose, generic, l2_loss_mistakes, per_example, scaled, shifted
+from .engine.replay import identical_inputs, same_answer
+from .engine.replay import sample as sample_calls
 from .sandbox import StudentCallError
 
 __all__ = ["GradedTest", "TestFailure", "as_array", "assert_close", "assert_equal_labels",
            "assert_gradient_matches_numerical", "assert_max_loops", "assert_responds", "check", "graded",
            "loss_and_gradient", "rel_error", "Diagnosis", "close", "diagnose", "generic", "l2_loss_mistakes",
-           "per_example", "scaled", "shifted", "StudentCallError"]
+           "per_example", "scaled", "shifted", "StudentCallError", "identical_inputs", "same_answer", "sample_calls"]

@@ -9,10 +9,26 @@ analysis also reads every module the graded function's module imports (the grade
 in a fresh child process, where nothing else has been imported) and refuses to vouch for a
 function whose name is rebound, or whose modules use the dynamic features that could rebind it
 unseen. Such a function gets a failed loop test with the reason; its other tests are unaffected.
+
+The files are read as Python reads them (``source.py``: coding cookies, byte-order marks), and a
+module the analysis cannot read (undecodable, too large, nested too deeply for the parser's
+recursion, or past the submission's budget of parsed bytes) is a reason to refuse, never a file
+to skip: the memory and time the analysis spends on one submission stay bounded.
+
+Loops in all but syntax count too: a call that runs a Python function per element (``map``,
+``np.vectorize``...), any function of the submission or lambda handed on as a value (to a
+vectorizing API, a ``key=``, a list or dict or attribute it is later called from: recursion
+through data), and a nested function that calls itself or its siblings.
 """
 import ast
 import posixpath
 from dataclasses import dataclass, field
+
+from .source import Unreadable
+
+# Parsed source the analysis keeps for one submission, at most: with the parser's 0.5 KB per byte
+# of the worst code (``source.py``), under 0.2 GB of a worker's memory for the loop checks.
+MAX_PARSED_BYTES = 384 << 10
 
 LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 # Calls that run a Python function once per element: loops in all but syntax.
@@ -39,9 +55,11 @@ PLAIN_DECORATORS = {"staticmethod", "classmethod"}
 class LoopReport:
     """``loops``: loops, comprehensions, looping calls and recursions found, or None when the
     function has no plain ``def``; ``forged``: why the ``def`` read may not be what runs, each with
-    its file and line (empty when nothing rebinds it)."""
+    its file and line (empty when nothing rebinds it); ``unreadable``: (file, reason) of the modules
+    that would run with it but cannot be read as Python reads them (then nothing is vouched for)."""
     loops: int = None
     forged: list = field(default_factory=list)
+    unreadable: list = field(default_factory=list)
 
 
 def module_file(files, dotted):
@@ -124,20 +142,37 @@ class _Module:
 
 class Submission:
     """The ``.py`` files of one submission ({relative posix path: text}), each parsed at most once
-    however many analyses read it."""
+    however many analyses read it. ``unreadable`` ({path: reason}) lists files that are there but
+    could not be read as Python reads them; they count as modules, so an import of one is seen."""
 
-    def __init__(self, files):
-        self.files = files
+    def __init__(self, files, unreadable=None, budget=None):
+        self.unreadable = dict(unreadable or {})
+        self.files = dict(files)
+        for path in self.unreadable:
+            self.files.setdefault(path, "")
         self._parsed = {}
+        self._budget = MAX_PARSED_BYTES if budget is None else budget
 
     def module(self, path):
-        """The parsed file, or None when it does not parse."""
+        """The parsed file; None when Python could not compile it either (a syntax error: it never
+        runs); an ``Unreadable`` when the analysis cannot read what Python would run."""
         if path not in self._parsed:
-            try:
-                self._parsed[path] = _Module(self.files, path)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                self._parsed[path] = None
+            self._parsed[path] = self._parse(path)
         return self._parsed[path]
+
+    def _parse(self, path):
+        if path in self.unreadable:
+            return Unreadable(self.unreadable[path])
+        size = len(self.files[path].encode("utf-8", "surrogatepass"))
+        if size > self._budget:
+            return Unreadable("the submission's modules are too large together to analyse")
+        self._budget -= size
+        try:
+            return _Module(self.files, path)
+        except (SyntaxError, ValueError):
+            return None  # the interpreter's own parser refuses it too: it never runs
+        except (RecursionError, MemoryError):
+            return Unreadable("it is nested too deeply to analyse")
 
 
 def _as_submission(files):
@@ -154,7 +189,7 @@ def _closure(submission, start):
         if path in seen or path not in files:
             continue
         seen[path] = submission.module(path)
-        if seen[path] is not None:
+        if isinstance(seen[path], _Module):
             for loaded in seen[path].loaded:
                 todo += [loaded] + _package_inits(files, loaded)
     return seen
@@ -240,7 +275,7 @@ def _forgeries(modules, target_path, qualname):
         add(f"`{name}` has a decorator, which may replace it", target_path, graded_def)
 
     for path, parsed in modules.items():
-        if parsed is None:
+        if not isinstance(parsed, _Module):
             continue
         for node in ast.walk(parsed.tree):
             if isinstance(node, ast.Attribute):
@@ -294,21 +329,25 @@ def _references(node, module, all_methods):
 
 
 def _count_loops(modules, start):
-    """Loops in the body at ``start`` and in everything it refers to; a cycle counts as a loop."""
+    """Loops in the body at ``start`` and in everything it refers to; a cycle counts as a loop, and
+    so does each of those functions that is handed on as a value anywhere in the modules (stored in
+    a list, a dict or an attribute, passed to another call: whatever holds it may call it back,
+    once per element or recursively)."""
     all_methods = {}
     for path, parsed in modules.items():
-        for key in (parsed.methods if parsed else {}):
+        for key in (parsed.methods if isinstance(parsed, _Module) else {}):
             all_methods.setdefault(key.split(".", 1)[1], []).append((path, key))
 
     def body(ref):
         """The function (or assigned expression) a reference names; a class's methods are reached
         by their own names."""
         parsed = modules.get(ref[0])
-        if parsed is None:
+        if not isinstance(parsed, _Module):
             return None
         return parsed.methods.get(ref[1]) or parsed.functions.get(ref[1])
 
     loops, done = 0, set()
+    covered = _looping_call_arguments(modules)
 
     # Depth-first over references: each body is counted once; an edge back into the current trail
     # is a recursion (a loop by another name).
@@ -323,22 +362,125 @@ def _count_loops(modules, start):
         node = body(ref)
         if node is None:
             return
-        for sub in ast.walk(node):
-            if isinstance(sub, LOOPS):
-                loops += 1
-            elif isinstance(sub, ast.Call):
-                callee = sub.func
-                called = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
-                from_tools = isinstance(callee, ast.Name) or (
-                    isinstance(callee, ast.Attribute) and isinstance(callee.value, ast.Name)
-                    and callee.value.id in ("functools", "itertools"))
-                if called in LOOPING_CALLS or (called in LOOPING_TOOLS and from_tools):
-                    loops += 1
+        loops += _loops_in(node, covered)
         for nxt in _references(node, modules[ref[0]], all_methods):
             visit(nxt, trail | {ref})
 
     visit(start, frozenset())
-    return loops
+    return loops + len(_handed_on(modules, done, all_methods, covered))
+
+
+def _looping_call_arguments(modules):
+    """ids of the arguments of looping calls (``map(f, X)``, ``np.vectorize(f)``) in ``modules``:
+    the call is counted as the loop, the function it runs is its body, not a second loop."""
+    covered = set()
+    for parsed in modules.values():
+        if not isinstance(parsed, _Module):
+            continue
+        for sub in ast.walk(parsed.tree):
+            if isinstance(sub, ast.Call) and _is_looping_call(sub):
+                covered.update(id(a) for a in sub.args + [k.value for k in sub.keywords])
+    return covered
+
+
+def _is_looping_call(call):
+    callee = call.func
+    called = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
+    from_tools = isinstance(callee, ast.Name) or (
+        isinstance(callee, ast.Attribute) and isinstance(callee.value, ast.Name)
+        and callee.value.id in ("functools", "itertools"))
+    return called in LOOPING_CALLS or (called in LOOPING_TOOLS and from_tools)
+
+
+def _loops_in(node, covered):
+    """Loops in one body, its nested functions included: loop statements and comprehensions,
+    looping calls, lambdas and nested functions handed on as values (whatever receives one may call
+    it per element), and nested functions that call themselves or each other in a cycle."""
+    loops = 0
+    callees = {id(sub.func) for sub in ast.walk(node) if isinstance(sub, ast.Call)}
+    nested = _local_functions(node)
+    for sub in ast.walk(node):
+        if isinstance(sub, LOOPS):
+            loops += 1
+        elif isinstance(sub, ast.Call) and _is_looping_call(sub):
+            loops += 1
+        elif sub is node or id(sub) in covered or id(sub) in callees:
+            continue
+        elif isinstance(sub, ast.Lambda) and id(sub) not in nested["lambdas"]:
+            loops += 1
+        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and sub.id in nested["bodies"]:
+            loops += 1
+    return loops + _cycles(nested["bodies"])
+
+
+def _local_functions(node):
+    """The functions defined inside ``node``: {"bodies": {name: node}, "lambdas": ids of lambdas
+    bound to a plain local name (``f = lambda ...``), which are functions like a nested def}."""
+    bodies, lambdas = {}, set()
+    for sub in ast.walk(node):
+        if sub is node:
+            continue
+        if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            bodies[sub.name] = sub
+        elif (isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Lambda) and len(sub.targets) == 1
+              and isinstance(sub.targets[0], ast.Name)):
+            bodies[sub.targets[0].id] = sub.value
+            lambdas.add(id(sub.value))
+    return {"bodies": bodies, "lambdas": lambdas}
+
+
+def _cycles(bodies):
+    """How many of the local functions ``bodies`` ({name: node}) can reach themselves through
+    calls by name (a recursion inside the graded code)."""
+    edges = {name: {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and n.id in bodies}
+             for name, fn in bodies.items()}
+
+    def reaches(start):
+        todo, seen = list(edges[start]), set()
+        while todo:
+            name = todo.pop()
+            if name == start:
+                return True
+            if name not in seen:
+                seen.add(name)
+                todo += edges[name]
+        return False
+
+    return sum(reaches(name) for name in bodies)
+
+
+def _handed_on(modules, visited, all_methods, covered):
+    """The functions among ``visited`` ((file, key) references) that some code of ``modules`` reads
+    as a value rather than calling it: a Name or an attribute (``self.f``, ``Class.f``,
+    ``module.f``) that is not the callee of a call, nor an argument of a looping call."""
+    found = set()
+    for path, parsed in modules.items():
+        if not isinstance(parsed, _Module):
+            continue
+        callees = {id(sub.func) for sub in ast.walk(parsed.tree) if isinstance(sub, ast.Call)}
+        for sub in ast.walk(parsed.tree):
+            if (isinstance(sub, (ast.Name, ast.Attribute)) and isinstance(sub.ctx, ast.Load)
+                    and id(sub) not in callees and id(sub) not in covered):
+                found.update(ref for ref in _function_refs(sub, parsed, modules, all_methods) if ref in visited)
+    return found
+
+
+def _function_refs(node, module, modules, all_methods):
+    """The (file, key) of the submission functions a Name or Attribute may name."""
+    def defined(path, name):
+        target = modules.get(path)
+        value = target.functions.get(name) if isinstance(target, _Module) else None
+        return [(path, name)] if isinstance(value, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else []
+
+    if isinstance(node, ast.Name):
+        if node.id in module.functions:
+            return defined(module.path, node.id)
+        path, name = module.aliases.get(node.id, (None, None))
+        return defined(path, name) if name is not None else []
+    value = node.value
+    if isinstance(value, ast.Name) and value.id in module.aliases and module.aliases[value.id][1] is None:
+        return defined(module.aliases[value.id][0], node.attr)
+    return all_methods.get(node.attr, [])
 
 
 def analyze(files, path, qualname, also_loaded=()):
@@ -357,6 +499,9 @@ def analyze(files, path, qualname, also_loaded=()):
     for other in also_loaded:
         for extra, parsed in _closure(submission, other).items():
             modules.setdefault(extra, parsed)
+    unreadable = [(where, str(reason)) for where, reason in modules.items() if isinstance(reason, Unreadable)]
+    if unreadable:
+        return LoopReport(0, [], unreadable)
     module = modules.get(path)
     if module is None:
         return LoopReport()

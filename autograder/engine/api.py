@@ -101,9 +101,10 @@ def as_array(value, what, shape=None, integer=False):
     except Exception:  # noqa: BLE001 - any conversion failure means the same thing
         array = None
     if array is None or array.dtype.kind not in "biuf":
-        raise TestFailure(f"{what} should be a numeric array; got {type(value).__name__}")
+        raise TestFailure(f"{what} should be a numeric array", f"got {type(value).__name__}")
     if shape is not None and array.shape != tuple(shape):
-        raise TestFailure(f"{what} does not have the expected shape {tuple(shape)}", f"got {array.shape}")
+        raise TestFailure(f"{what} does not have the expected shape",
+                          f"got {array.shape}, expected {tuple(shape)}")
     if integer and array.dtype.kind == "f":
         if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
             raise TestFailure(f"{what} should hold whole numbers (class labels)")
@@ -131,7 +132,8 @@ def assert_close(actual, expected, what, rtol=1e-6, floor=1e-8, diagnoses=()):
         if expected.ndim == 2 and actual.shape == expected.shape[::-1] and close(actual.T, expected, 10 * rtol, floor):
             raise TestFailure(f"{what}: {TRANSPOSED}", f"got shape {actual.shape}, expected {expected.shape}",
                               "transposed")
-        raise TestFailure(f"{what} does not have the expected shape {expected.shape}", f"got {actual.shape}")
+        raise TestFailure(f"{what} does not have the expected shape",
+                          f"got {actual.shape}, expected {expected.shape}")
     if not np.all(np.isfinite(expected)):
         raise TestFailure(f"{what}: the value it is compared with contains nan or inf (when that is "
                           f"another of your functions, fix that one first)")
@@ -182,13 +184,18 @@ def check(condition, message, detail="", diagnosis=""):
 
 def assert_max_loops(student, path, qualname, limit):
     """Fail when ``qualname`` ('func' or 'Class.method') in the student's file ``path`` uses more
-    than ``limit`` loops, counting the submission's functions it refers to (see ``loops.py``), or
-    when its name could be bound to other code at run time. Only in ``@graded(..., fresh=True)``
+    than ``limit`` loops, counting the submission's functions it refers to (see ``loops.py``), when
+    its name could be bound to other code at run time, or when a module that runs with it cannot be
+    read as Python reads it (``analysis/source.py``). Only in ``@graded(..., fresh=True)``
     tests: their calls run in a child where only modules the analysis reads have run."""
     if not getattr(student, "fresh", False):
         raise RuntimeError("a test that calls assert_max_loops must be declared @graded(..., fresh=True)")
     report = analyze(student.python_files(), path, qualname, also_loaded=student.loaded_modules())
     short = qualname.split(".")[-1]
+    if report.unreadable:
+        where, why = report.unreadable[0]
+        raise TestFailure(f"the loop check cannot read {where}, which runs with {short}: it reads every module "
+                          f"as Python does and refuses one it cannot read", why, diagnosis="loop_check_cannot_read")
     if report.loops is None:
         raise TestFailure(f"could not find a plain `def {short}` in {path}")
     if report.forged:
@@ -196,8 +203,9 @@ def assert_max_loops(student, path, qualname, limit):
                           f"function must be a plain `def` that nothing rebinds at run time")
     if report.loops > limit:
         allowed = "no loops" if limit == 0 else f"at most {limit} loop{'s' * (limit > 1)}"
-        raise TestFailure(f"{qualname} uses {report.loops} loop(s), comprehension(s) or recursion(s), "
-                          f"counting the helpers it calls; {allowed} allowed", diagnosis="too_many_loops")
+        raise TestFailure(f"{qualname} uses too many loops, comprehensions, recursions or functions handed "
+                          f"on to be called per element, counting the helpers it calls; {allowed} allowed",
+                          f"found {report.loops}", diagnosis="too_many_loops")
 
 
 # -- loss functions of the form f(W, ...) -> (loss, dW) ---------------------------------------------
@@ -211,16 +219,17 @@ def loss_and_gradient(student, target, W, *args, finite=True):
     name = target.rsplit(".", 1)[-1]
     answer = student.call(target, W, *args)
     check(isinstance(answer, (tuple, list)) and len(answer) == 2,
-          f"{name} should return a tuple (loss, dW); got {type(answer).__name__}",
-          f"of length {len(answer)}" if isinstance(answer, (tuple, list)) else "")
+          f"{name} should return a tuple (loss, dW)",
+          f"got a {type(answer).__name__}" + (f" of length {len(answer)}" if isinstance(answer, (tuple, list))
+                                               else ""))
     loss = as_array(answer[0], f"the loss returned by {name} (a single number)", shape=())
     dW = as_array(answer[1], f"dW returned by {name}")
     if dW.shape != np.shape(W):
-        raise TestFailure(f"{name} returned dW with the wrong shape: expected {np.shape(W)} like W",
-                          f"got {dW.shape}")
-    check(dW.dtype.kind == "f", f"dW returned by {name} has dtype {dW.dtype}; expected a float array")
+        raise TestFailure(f"{name} returned dW with the wrong shape: it should have the shape of W",
+                          f"got {dW.shape}, expected {np.shape(W)}")
+    check(dW.dtype.kind == "f", f"dW returned by {name} should be a float array", f"got dtype {dW.dtype}")
     if finite:
-        check(np.isfinite(loss), f"the loss returned by {name} is {float(loss)}")
+        check(np.isfinite(loss), f"the loss returned by {name} is nan or inf", f"got {float(loss)}")
         check(np.all(np.isfinite(dW)), f"dW returned by {name} contains nan or inf")
     return float(loss), dW
 

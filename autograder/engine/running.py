@@ -15,14 +15,16 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.loops import Submission, analyze, closure_files
+from ..analysis.source import Unreadable, read_python
 from ..sandbox import Limits, Sandbox, SandboxError, StudentCallError
 from ..sandbox.runner import budget_spent
 from .api import TestFailure
-from .messages import student_message
+from .messages import UNCHECKABLE, hidden_status, settle_hidden, student_message
+from .replay import record, replay_alone
 from .scoring import MAX_MESSAGE, TestResult, score_dependent_tests
 
 TIMEOUTS_PER_FUNCTION = 2  # after this many, a function's remaining tests are not run
-MAX_SOURCE_BYTES = 2 << 20
+MAX_PYTHON_BYTES = 4 << 20  # the submission's .py files read for static checks, together
 
 
 class StudentCode:
@@ -38,15 +40,36 @@ class StudentCode:
         self._sandbox = sandbox
         self._workdir = Path(workdir).resolve()
         self.fresh = False
+        self.hidden = False  # true while a hidden test runs: its messages name no argument
         self.inputs_may_change = False
         self._submission = None
+        self._recording = None
 
     def call(self, target, *args, **kwargs):
         """Call the student's function ``target`` (dotted path); returns plain numbers/arrays.
         Fails the test when the call changed one of its input arrays in place."""
-        value = self._sandbox.call(target, *args, **kwargs)
+        if self._recording is None:
+            value = self._sandbox.call(target, *args, **kwargs)
+        else:
+            value = record(self._recording, target, args, kwargs,
+                           lambda: self._sandbox.call(target, *args, **kwargs))
         self._inputs_unchanged(target.rsplit(".", 1)[-1])
         return value
+
+    @contextlib.contextmanager
+    def recording(self):
+        """Inside the block, every ``call`` is recorded (``replay.Call``) in the list this yields."""
+        outer, self._recording = self._recording, []
+        try:
+            yield self._recording
+        finally:
+            self._recording = outer
+
+    def replay_alone(self, calls):
+        """Make recorded ``calls`` again in a new child that runs nothing else, newest first; the
+        calls whose answer differs (``replay.replay_alone``). Costs one child start when there are
+        calls to make."""
+        return replay_alone(self._sandbox, calls)
 
     def call_method(self, cls, steps, init=()):
         """Build the student's class ``cls`` and call ``steps`` [(method, args[, kwargs]), ...]."""
@@ -57,18 +80,22 @@ class StudentCode:
     def _inputs_unchanged(self, name):
         changed = self._sandbox.changed_inputs
         if changed and not self.inputs_may_change:
-            raise TestFailure(f"{name} changed {changed[0]} in place: the caller's arrays must stay as "
+            # Which argument it was is the submission's choice: hidden tests do not say.
+            what = "one of its input arrays" if self.hidden else changed[0]
+            raise TestFailure(f"{name} changed {what} in place: the caller's arrays must stay as "
                               f"they were (compute into a new array, e.g. np.maximum(x, 0) rather than "
                               f"x[x < 0] = 0, or work on a copy)", diagnosis="changed_input_in_place")
 
     def source(self, relative_path):
-        """Text of one of the student's files (read here, never executed)."""
+        """Text of one of the student's Python files as the interpreter reads it (read here, never
+        executed; ``analysis.source``): a clear ``TestFailure`` when it is missing or unreadable."""
         path = (self._workdir / relative_path).resolve()
         if self._workdir not in path.parents or not path.is_file() or path.is_symlink():
             raise TestFailure(f"{relative_path} is missing from the submission")
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            raise TestFailure(f"{relative_path} is too large to read")
-        return path.read_text(encoding="utf-8", errors="replace")
+        try:
+            return read_python(path)
+        except Unreadable as exc:
+            raise TestFailure(f"{relative_path} cannot be read as Python reads it", str(exc)) from None
 
     def loaded_modules(self):
         """Relative paths of the student's modules the current child was asked to call into."""
@@ -79,23 +106,29 @@ class StudentCode:
 
     def python_files(self):
         """The submission's regular ``.py`` files as a ``loops.Submission`` ({relative posix path:
-        text} in ``.files``), read once: the working copy does not change while it is graded, and
-        the child sees it read-only. For static analysis across modules; never executed."""
+        text} in ``.files``, and the files it cannot read as Python does in ``.unreadable``), read
+        once: the working copy does not change while it is graded, and the child sees it
+        read-only. For static analysis across modules; never executed."""
         if self._submission is None:
-            self._submission = Submission(self._read_python_files())
+            self._submission = Submission(*self._read_python_files())
         return self._submission
 
     def _read_python_files(self):
-        files = {}
+        files, unreadable, budget = {}, {}, MAX_PYTHON_BYTES
         for folder, dirs, names in os.walk(self._workdir, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not os.path.islink(os.path.join(folder, d)))
             for name in sorted(names):
                 path = Path(folder) / name
                 if name.endswith(".py") and path.is_file() and not path.is_symlink():
                     relative = path.relative_to(self._workdir).as_posix()
-                    if path.stat().st_size <= MAX_SOURCE_BYTES:
-                        files[relative] = path.read_text(encoding="utf-8", errors="replace")
-        return files
+                    try:
+                        if path.stat().st_size > budget:
+                            raise Unreadable("the submission's Python files are too large together to read")
+                        files[relative] = read_python(path)
+                        budget -= path.stat().st_size
+                    except (Unreadable, OSError) as exc:
+                        unreadable[relative] = str(exc)
+        return files, unreadable
 
 
 class Reference:
@@ -164,12 +197,12 @@ def _run_one(test, student, reference):
             return "failed", f"{exc.message} ({exc.detail})", exc.diagnosis
         return "failed", exc.message, exc.diagnosis
     except StudentCallError as exc:
-        return exc.status, student_message(exc, test.hidden, student), ""
+        return exc.status, student_message(exc, test.hidden), ""
     except SandboxError:
         raise  # not the student's doing: never scored
     except Exception as exc:  # noqa: BLE001 - an answer the test could not even compare
-        if test.hidden:  # the exception text could quote hidden inputs
-            return "error", f"could not check the answer ({type(exc).__name__}); check shapes and types", ""
+        if test.hidden:  # which exception the answer provoked is the submission's choice
+            return "error", UNCHECKABLE, ""
         last = traceback.extract_tb(exc.__traceback__)[-1]
         return "error", (f"could not check the answer ({type(exc).__name__}: {exc}; "
                          f"{Path(last.filename).name}:{last.lineno})"), ""
@@ -184,9 +217,11 @@ def run_tests(tests, workdir, reference_dir=None, limits=Limits(), progress=None
     together get ``limits.student_seconds`` of wall time: once it is spent, the remaining tests are
     reported as timeouts without running, and after two timeouts in one function the rest of that
     function's tests are too. When the sandbox itself cannot start (twice in a row),
-    ``SandboxError`` propagates: that is no result. ``insecure``: see ``Sandbox``. Failed tests
-    declared ``uses=`` are rescored at the end (``score_dependent_tests``); ``progress`` sees each
-    result as it is made, before that.
+    ``SandboxError`` propagates: that is no result. ``insecure``: see ``Sandbox``. A hidden test's
+    result says only what ``messages`` allows (an error or a time-out reads as a failure). At the
+    end, a hidden test's "not implemented" is settled (``messages.settle_hidden``) and failed tests
+    declared ``uses=`` are rescored (``score_dependent_tests``); ``progress`` sees each result as it
+    is made, before that.
     """
     reference = Reference(reference_dir)
     results = []
@@ -204,13 +239,15 @@ def run_tests(tests, workdir, reference_dir=None, limits=Limits(), progress=None
             else:
                 status, message, diagnosis = _run_guarded(test, student, reference, sandbox)
                 timeouts[test.function] += status == "timeout"
+            if test.hidden:
+                status, message = hidden_status(status, message)
             points = test.points if status == "passed" else 0.0
             results.append(TestResult(test.name, test.function, points, test.points, status,
                                       message.splitlines()[0][:MAX_MESSAGE] if message else "", test.hidden,
                                       diagnosis))
             if progress:
                 progress(results[-1])
-    return score_dependent_tests(tests, results)
+    return score_dependent_tests(tests, settle_hidden(tests, results))
 
 
 
@@ -229,7 +266,8 @@ def _needs_fresh_child(student, function):
     if not extra:
         return False
     qualname = function[len(module[:-len(".py")].replace("/", ".")) + 1:]
-    return bool(analyze(files, module, qualname, also_loaded=extra).forged)
+    report = analyze(files, module, qualname, also_loaded=extra)
+    return bool(report.forged or report.unreadable)
 
 
 def _run_guarded(test, student, reference, sandbox):
@@ -239,6 +277,7 @@ def _run_guarded(test, student, reference, sandbox):
         if test.fresh and _needs_fresh_child(student, test.function):
             sandbox.close()
         student.fresh = test.fresh
+        student.hidden = test.hidden
         student.inputs_may_change = test.inputs_may_change
         sandbox.seed_random(test.student_seed())
         try:

@@ -13,7 +13,10 @@ counts 1, shared by ``COMMON_SHARE`` of the class or more (the obvious one-liner
 it counts 0. A pair with fewer than ``MIN_EVIDENCE`` shared fingerprints is scaled down in
 proportion, so that one short matching line is not a match.
 
-Nothing here runs student code: files are parsed and tokenized, never imported.
+Nothing here runs student code: files are parsed and tokenized, never imported. A Python file is
+read as the interpreter decodes it (``analysis/source.py``), so code hidden from a UTF-8 reader by a
+coding line is compared as it would run; a file that cannot be read so lists its student as "not
+compared" instead of comparing nothing.
 """
 import ast
 import json
@@ -27,6 +30,7 @@ import nbformat
 import numpy as np
 from scipy import sparse
 
+from ..analysis.source import Unreadable, read_python
 from .fingerprints import normalized_tokens, winnow
 
 COMMON_SHARE = 0.2   # fingerprints shared by this share of the class (beyond a pair) weigh nothing
@@ -118,10 +122,22 @@ def _defined_names(release_dir, plan):
 
 
 def _read(path):
+    """The text of a file of the plan: a Python file as the interpreter decodes it (its coding
+    line, a byte-order mark: ``analysis.source``), a notebook as UTF-8; "" when it is not there.
+    A file that is there but cannot be read so (undecodable, over ``MAX_FILE_BYTES``) raises
+    ``Unreadable`` naming it: its student is listed as not compared, never compared as empty."""
     path = Path(path)
-    if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+    if path.is_symlink() or not path.is_file():
         return ""
-    return path.read_text(encoding="utf-8", errors="replace")
+    try:
+        if path.suffix == ".py":
+            return read_python(path, limit=MAX_FILE_BYTES)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise Unreadable(f"it is larger than {MAX_FILE_BYTES // 1024} KiB")
+        return path.read_bytes().decode("utf-8")
+    except (Unreadable, UnicodeDecodeError) as exc:
+        reason = exc if isinstance(exc, Unreadable) else "it is not valid UTF-8"
+        raise Unreadable(f"{path.name} cannot be read: {reason}") from None
 
 
 def _parse(text):

@@ -3,8 +3,10 @@
 The method is winnowing (Schleimer, Wilkerson and Aiken, "Winnowing: local algorithms for document
 fingerprinting", SIGMOD 2003; the algorithm behind MOSS), applied to a normalized token stream:
 
-1. The code is read with Python's own tokenizer: comments, blank lines, line breaks inside
-   brackets and indentation width disappear, so does formatting.
+1. The code, decoded as the interpreter decodes it (``analysis/source.py``: a UTF-7 or Latin-1
+   coding line, a byte-order mark; the caller reads the file), is read with Python's own
+   tokenizer: comments, blank lines, line breaks inside brackets and indentation width disappear,
+   so does formatting.
 2. Docstrings and other bare string statements are dropped; every identifier that is not a keyword,
    an attribute name (``.reshape``), a module name such as ``np`` or a builtin becomes ``V``; every
    string literal becomes ``S``. Renaming variables, parameters or helper functions changes nothing.

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.engine.running import run_tests
+from input_quotes import graded_and_unquoted
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE_DIR = REPO / "source" / "assignment1"
@@ -88,9 +88,10 @@ def tally_lines():
             f"{sum(c['full'] for c in correct)} of {len(correct)} correct alternatives kept full marks"]
 
 
-def grade_folder(graded_tests, workdir):
-    """Grade ``workdir`` as the real grader would (sandboxed, with hidden tests and reference)."""
-    return run_tests(graded_tests, workdir, reference_dir=SOURCE_DIR)
+def grade_folder(graded_tests, workdir, reference_dir=SOURCE_DIR):
+    """Grade ``workdir`` as the real grader would (sandboxed, with hidden tests and reference), and
+    fail when a hidden test's message quotes one of that test's inputs (``input_quotes``)."""
+    return graded_and_unquoted(graded_tests, workdir, reference_dir)
 
 
 def assert_full_marks(variant, results, total=None):

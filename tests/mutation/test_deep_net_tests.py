@@ -276,7 +276,7 @@ SOFTMAX_MINUS_ONE = "    dx[rows, y] -= 1.0\n"
 
 INIT_TESTS = ("fully_connected_net_init_shapes_dtype_scale_and_seed",
               "fully_connected_net_init_defaults_depths_and_gaussian_weights")
-LOSS_REFERENCE_TESTS = ("fully_connected_net_loss_matches_reference_at_depths_1_3_and_5",
+LOSS_REFERENCE_TESTS = ("fully_connected_net_loss_matches_reference_at_several_depths",
                         "fully_connected_net_loss_matches_reference_with_reg_and_float32")
 ADAGRAD_TESTS = ("adagrad_steps_worked_out_by_hand", "adagrad_matches_reference_over_several_steps")
 
@@ -380,7 +380,7 @@ BUGS = {
         broken=LOSS, must_fail=("fully_connected_net_loss_with_half_l2_on_every_layer",
                                 "fully_connected_net_loss_matches_reference_with_reg_and_float32"),
         must_pass=("fully_connected_net_gradients_match_numerical_gradient",
-                   "fully_connected_net_loss_matches_reference_at_depths_1_3_and_5")),
+                   "fully_connected_net_loss_matches_reference_at_several_depths")),
     "deep_loss_penalty_leaves_out_the_last_layer": Bug(
         lambda: edited(fc_net(LOSS_WEIGHTS, LOSS_WEIGHTS.replace("range(1, last + 1)", "range(1, last)")),
                        fc_net("        for i in range(1, last + 1):\n", "        for i in range(1, last):\n")),

@@ -69,6 +69,9 @@ def _check_sanity_loss(student, target, rng):
 
 
 def _check_numerical_gradient(student, target, rng):
+    # A gradient that agrees with its own loss proves something only when the loss is right: the
+    # sanity value first (consistent nonsense, such as a constant loss with a zero gradient, fails).
+    _check_sanity_loss(student, target, rng)
     W, X, y = _problem(rng, num_train=12, dim=6, num_classes=5, w_scale=0.1)
     assert_gradient_matches_numerical(student, target, W, (X, y, 0.5), rng)
 
@@ -90,6 +93,7 @@ def svm_vectorized_sanity_loss_is_about_nine(student, rng):
 
 @graded(VECTORIZED, points=1, uses=(NAIVE,))
 def svm_vectorized_agrees_with_naive(student, rng):
+    _check_sanity_loss(student, VECTORIZED, rng)  # agreeing with nonsense proves nothing: its own value first
     W, X, y = _problem(rng, num_train=60, dim=30, num_classes=10, w_scale=0.01)
     reg = 0.3
     naive_loss, naive_dW = loss_and_gradient(student, NAIVE, W, X, y, reg)

@@ -131,6 +131,9 @@ def linear_scores_on_unit_examples(student, rng):
 
 @graded(_f("bias_trick"), points=1, uses=(_f("linear_scores"),))
 def bias_trick_reproduces_your_scores(student, rng):
+    # Agreeing with linear_scores proves something only when linear_scores is right: its own test
+    # first (when it fails, this test is not charged: uses=).
+    linear_scores_on_unit_examples(student, rng)
     W, b, x = rng.standard_normal((3, 4)), rng.standard_normal(3), rng.standard_normal(4)
     answer = student.call(_f("bias_trick"), W, b, x)
     check(isinstance(answer, (tuple, list)) and len(answer) == 2, "bias_trick should return a tuple "
@@ -252,7 +255,9 @@ def _toy_with_correct_copied():
 
 
 @graded(_f("toy_svm_answers"), points=1, uses=(_f("hinge_losses"), _f("squared_hinge_losses")))
-def toy_svm_answers_agree_with_your_functions(student):
+def toy_svm_answers_agree_with_your_functions(student, rng):
+    hinge_losses_on_constructed_scores(student, rng)  # as for bias_trick: the functions it agrees with first
+    squared_hinge_losses_on_constructed_scores(student, rng)
     answer = _answers(student, "toy_svm_answers",
                       ["losses", "mean", "mean_doubled_W", "mean_including_correct", "mean_squared"])
     losses = as_array(student.call(_f("hinge_losses"), TOY_SCORES, TOY_Y), "hinge_losses", shape=(3,))
@@ -277,7 +282,9 @@ def toy_svm_answers_agree_with_your_functions(student):
 
 
 @graded(_f("loss_at_initialization"), points=1, uses=(_f("hinge_losses"), _f("cross_entropy_losses")))
-def loss_at_initialization_agrees_with_your_losses(student):
+def loss_at_initialization_agrees_with_your_losses(student, rng):
+    hinge_losses_on_constructed_scores(student, rng)  # as for bias_trick: the functions it agrees with first
+    cross_entropy_losses_on_log_probabilities(student, rng)
     for c in (3, 10):
         answer = _answers(student, "loss_at_initialization", ["svm", "softmax"], c)
         zeros, y = np.zeros((1, c)), np.array([0])
@@ -293,7 +300,9 @@ def loss_at_initialization_agrees_with_your_losses(student):
 
 
 @graded(_f("loss_ranges"), points=1, uses=(_f("hinge_losses"), _f("cross_entropy_losses")))
-def loss_ranges_agree_with_your_losses(student):
+def loss_ranges_agree_with_your_losses(student, rng):
+    hinge_losses_on_constructed_scores(student, rng)  # as for bias_trick: the functions it agrees with first
+    cross_entropy_losses_on_log_probabilities(student, rng)
     answer = _answers(student, "loss_ranges", ["svm", "softmax"])
     for key, function in (("svm", "hinge_losses"), ("softmax", "cross_entropy_losses")):
         pair = as_array(answer[key], f"loss_ranges()['{key}'] (a pair (low, high))", shape=(2,))
@@ -328,7 +337,8 @@ def regularization_penalties_by_construction(student, rng):
 
 
 @graded(_f("preferred_weights"), points=1, uses=(_f("regularization_penalties"),))
-def preferred_weights_agree_with_your_penalties(student):
+def preferred_weights_agree_with_your_penalties(student, rng):
+    regularization_penalties_by_construction(student, rng)  # as for bias_trick: the function it agrees with first
     answer = _answers(student, "preferred_weights", ["l2", "l1"])
     first = _answers(student, "regularization_penalties", ["l2", "l1"], REG_W1)
     second = _answers(student, "regularization_penalties", ["l2", "l1"], REG_W2)

@@ -17,7 +17,7 @@ MODULE = "cross_validation"
 def fold_indices_follow_the_rule_on_random_sizes(student, rng):
     for _ in range(4):
         num_folds = int(rng.integers(2, 11))
-        check_folds(student, int(rng.integers(num_folds, 500)), num_folds)
+        check_folds(student, int(rng.integers(num_folds, 500)), num_folds, "fold_indices on random sizes")
 
 
 @graded(BEST, points=1)

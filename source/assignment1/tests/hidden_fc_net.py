@@ -60,7 +60,8 @@ FullyConnectedNet, the same way:
 """
 import numpy as np
 
-from autograder.testing import Diagnosis, StudentCallError, TestFailure, as_array, assert_close, check, graded
+from autograder.testing import (Diagnosis, StudentCallError, TestFailure, as_array, assert_close, check, close,
+                                graded, identical_inputs, same_answer, sample_calls)
 
 NOTEBOOK = "two_layer_net.ipynb"
 MODULE = "classifiers.fc_net"
@@ -75,18 +76,18 @@ FLOAT32 = {"rtol": 1e-3, "floor": 1e-2, "loss_rtol": 1e-4}
 
 # -- __init__ ------------------------------------------------------------------------------------
 
-def _new_params(student, init):
+def _new_params(student, init, what):
     params = student.call_method(NET, [("__getattribute__", ("params",))], init=init)
     check(isinstance(params, dict) and all(k in params for k in KEYS),
-          f"TwoLayerNet{init}.params should be a dict with the keys W1, b1, W2, b2")
-    return {k: as_array(params[k], f"params['{k}'] of TwoLayerNet{init}") for k in KEYS}
+          f"{what}: params should be a dict with the keys W1, b1, W2, b2")
+    return {k: as_array(params[k], f"{what}: params['{k}']") for k in KEYS}
 
 
 def _check_new_net(params, dim, hidden, classes, scale, std_tol, what):
     for key, shape in [("W1", (dim, hidden)), ("b1", (hidden,)), ("W2", (hidden, classes)),
                        ("b2", (classes,))]:
-        check(params[key].shape == shape, f"{what}: params['{key}'] should have shape {shape}",
-              f"got {params[key].shape}")
+        check(params[key].shape == shape, f"{what}: params['{key}'] does not have the shape its arguments ask for",
+              f"got {params[key].shape}, expected {shape}")
     for key in ("b1", "b2"):
         check(np.all(params[key] == 0), f"{what}: params['{key}'] should start as zeros")
     for key in ("W1", "W2"):
@@ -103,10 +104,10 @@ def _check_new_net(params, dim, hidden, classes, scale, std_tol, what):
 
 @graded(INIT, points=1)
 def two_layer_net_init_defaults_arguments_and_gaussian_weights(student):
-    _check_new_net(_new_params(student, ()), 3072, 100, 10, 1e-3, {"W1": 0.05, "W2": 0.15},
-                   "TwoLayerNet() with the default arguments")
-    _check_new_net(_new_params(student, (40, 300, 40, 0.05)), 40, 300, 40, 0.05,
-                   {"W1": 0.05, "W2": 0.05}, "TwoLayerNet(40, 300, 40, weight_scale=0.05)")
+    defaults, given = "TwoLayerNet() with the default arguments", "TwoLayerNet with other sizes and weight_scale"
+    _check_new_net(_new_params(student, (), defaults), 3072, 100, 10, 1e-3, {"W1": 0.05, "W2": 0.15}, defaults)
+    _check_new_net(_new_params(student, (40, 300, 40, 0.05), given), 40, 300, 40, 0.05,
+                   {"W1": 0.05, "W2": 0.05}, given)
 
 
 # -- loss against the reference ------------------------------------------------------------------
@@ -221,7 +222,8 @@ def _penalty_mistakes(key, expected_grad, params, reg):
     return [Diagnosis("penalty_gradient_missing", f"the gradient of the penalty is missing: add reg * {key} "
                       f"to grads['{key}']", expected_grad - reg * W),
             Diagnosis("penalty_gradient_doubled", f"the penalty's gradient is 2 * reg * {key}, the linear "
-                      f"classifiers' convention: with this net's 0.5 * reg * sum({key} ** 2) it is reg * {key}",
+                      f"classifiers' convention: this net's penalty is half of reg * sum({key} ** 2), so its "
+                      f"gradient is reg * {key}",
                       expected_grad + reg * W)]
 
 
@@ -273,13 +275,15 @@ def _disagreement(scores, answer, expected_scores, expected, what, tol, mistakes
     return None
 
 
-def _check_against_reference(student, reference, X, y, params, reg, what, net_call=None,
+def _check_against_reference(student, reference, X, y, params, reg, what, pending, net_call=None,
                              expected_answers=None, layered_loss=None):
     """The student's scores and (loss, grads) against the candidates of ``expected_answers``
     (default ``_expected_answers``, for TwoLayerNet; ``net_call`` and ``layered_loss`` likewise):
     one that both agree with passes. When the student's loss(X, y) raises inside their code and no
     candidate built on their layers can answer either (a layer returned the wrong shape), no net
-    could: the scores alone are judged, and the layer pays."""
+    could: the scores alone are judged, and the layer pays. A verdict that rests on the student's
+    layers adds (their suspect calls, the failure to raise if they answer differently alone) to
+    ``pending``, which the test settles at its end (``_replay_pending``)."""
     net_call, expected_answers = net_call or _net_call, expected_answers or _expected_answers
     layered_loss = layered_loss or _layered_loss
     tol = FLOAT32 if X.dtype == np.float32 else FLOAT64
@@ -291,7 +295,7 @@ def _check_against_reference(student, reference, X, y, params, reg, what, net_ca
             raise
         answer, crashed = None, exc
     reference_net, *with_student_layers = expected_answers(student, reference, X, params, reg)
-    if crashed is not None and _layers_answer(with_student_layers, y):
+    if crashed is not None and _layers_answer(student, reference, with_student_layers, y, pending, crashed):
         raise crashed  # a net can answer with these layers: the failure is the net's own
     expected = reference_net(y)
     mistakes = _gradient_mistakes(reference, layered_loss, X, y, params, reg, expected[1])
@@ -299,42 +303,139 @@ def _check_against_reference(student, reference, X, y, params, reg, what, net_ca
     if first is None:
         return
     for candidate in with_student_layers:
-        try:
-            expected_scores, expected = candidate(None), (candidate(y) if answer is not None else None)
-        except LAYER_FAILURES:
-            continue  # the student's layers give nothing usable here
+        with student.recording() as calls:
+            try:
+                expected_scores, expected = candidate(None), (candidate(y) if answer is not None else None)
+            except LAYER_FAILURES:
+                continue  # the student's layers give nothing usable here
         if _disagreement(scores, answer, expected_scores, expected, what, tol) is None:
-            return
+            suspects = _suspect_calls(reference, calls)
+            if suspects is not None:
+                pending.append((suspects, first))
+                return
     raise first
 
 
-def _layers_answer(candidates, y):
-    """Whether a candidate built on the student's layers gives (loss, grads)."""
+def _layers_answer(student, reference, candidates, y, pending, crashed):
+    """Whether a candidate built on the student's layers gives (loss, grads), or fails only because
+    a layer answers differently inside the net (the same inputs twice, two answers); the layer calls
+    that make the others fail go to ``pending``, with ``crashed`` to raise if they answer
+    differently alone."""
     for candidate in candidates:
-        try:
-            candidate(y)
+        with student.recording() as calls:
+            try:
+                candidate(y)
+                return True
+            except LAYER_FAILURES:
+                pass
+        suspects = _suspect_calls(reference, calls)
+        if suspects is None:
             return True
-        except LAYER_FAILURES:
-            pass
+        pending.append((suspects, crashed))
     return False
+
+
+# A backward layer and the forward layer whose cache it takes.
+FORWARD_OF = {"affine_backward": "affine_forward", "relu_backward": "relu_forward"}
+
+
+# Layer calls a test makes again alone (each costs a child start, 0.2 s on an idle machine): one
+# of every layer that deviated, always, and others at random up to this many.
+REPLAYS_PER_TEST = 2
+
+
+def _replay_pending(student, pending):
+    """Settle a test's verdicts that rest on the student's layers (``pending``: (suspect calls,
+    failure)): a sample of the suspect calls is made again, each alone in a new child
+    (``StudentCode.replay_alone``); one that answers differently there raises its failure."""
+    calls = list({id(c): c for suspects, _ in pending for c in suspects}.values())
+    if not calls:
+        return
+    differing = student.replay_alone(sample_calls(calls, REPLAYS_PER_TEST))
+    if differing:
+        raise next(failure for suspects, failure in pending if any(c is differing[0] for c in suspects))
+
+
+def _suspect_calls(reference, calls):
+    """The layer calls of a candidate net (``calls``, recorded) that its verdict rests on, or None
+    when they prove a context by themselves (the same inputs answered two ways).
+
+    Layers could tell a net's calls from their own tests by what ran before them in the child (the
+    student's net setting a flag, a forward pass seen just before), compute nothing there, and let
+    a net that computes nothing agree with "the reference net on the student's layers". A call that
+    agrees with the reference layer on the same inputs computed the truth, whatever the context;
+    the suspects are the others: every call that differs or failed, and the forward call that made
+    the cache of a differing backward call (its cache is the student's choice). ``_replay_pending``
+    makes them again alone."""
+    for index, call in enumerate(calls):
+        for other in calls[:index]:
+            if identical_inputs(call, other) and (call.failed != other.failed
+                                                  or not same_answer(call.received, other.received)):
+                return None
+    layers = reference.module("layers")
+    suspect = []
+    for index, call in enumerate(calls):
+        name, (args, _) = call.name(), call.sent
+        if call.failed or not hasattr(layers, name):
+            suspect.append(call)
+            continue
+        try:
+            if name in FORWARD_OF:
+                maker = next((c for c in calls[:index] if c.name() == FORWARD_OF[name] and not c.failed
+                              and isinstance(c.answer, (tuple, list)) and len(c.answer) == 2
+                              and c.answer[1] is call.args[1]), None)
+                if maker is None:
+                    suspect.append(call)
+                    continue
+                _, cache = getattr(layers, FORWARD_OF[name])(*maker.sent[0])
+                expected, got = getattr(layers, name)(args[0], cache), call.received
+                if not _same_numbers(got, expected):
+                    suspect += [maker, call]
+            else:
+                expected, got = getattr(layers, name)(*args), call.received
+                # a forward layer's cache is its own choice: its output is what must be right
+                if name in FORWARD_OF.values():
+                    expected, got = expected[0], got[0]
+                if not _same_numbers(got, expected):
+                    suspect.append(call)
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+            suspect.append(call)
+    unique = []
+    for call in suspect:  # one of each: a call made twice with the same inputs is replayed once
+        if not any(call is other or identical_inputs(call, other) for other in unique):
+            unique.append(call)
+    return unique
+
+
+def _same_numbers(got, expected):
+    """Whether a layer's answer agrees with the reference layer's (a tuple of arrays or one array)."""
+    if isinstance(expected, tuple):
+        return (isinstance(got, (tuple, list)) and len(got) == len(expected)
+                and all(_same_numbers(g, e) for g, e in zip(got, expected)))
+    expected = np.asarray(expected, dtype=np.float64)
+    return close(got, expected, rtol=1e-6, floor=1e-9 * max(float(np.max(np.abs(expected), initial=0.0)), 1.0))
 
 
 @graded(LOSS, points=1)
 def two_layer_net_loss_matches_reference_without_reg(student, reference, rng):
-    for num, input_shape, hidden, classes in [(20, (15,), 10, 5), (8, (3, 2, 2), 7, 4), (1, (6,), 5, 3)]:
+    pending = []  # verdicts that rest on the student's layers, settled at the end
+    for num, input_shape, hidden, classes, what in [(20, (15,), 10, 5, "flat X"), (8, (3, 2, 2), 7, 4, "image-shaped X"),
+                                                    (1, (6,), 5, 3, "a single example")]:
         X, y, params = _problem(rng, num, input_shape, hidden, classes)
-        _check_against_reference(student, reference, X, y, params, 0.0,
-                                 f"(reg = 0, X of shape {X.shape}, H = {hidden}, C = {classes})")
+        _check_against_reference(student, reference, X, y, params, 0.0, f"(reg = 0, {what})", pending)
+    _replay_pending(student, pending)
 
 
 @graded(LOSS, points=1)
 def two_layer_net_loss_matches_reference_with_reg_and_float32(student, reference, rng):
-    for num, input_shape, hidden, classes, reg, dtype in [(20, (15,), 10, 5, 0.5, np.float64),
-                                                          (8, (3, 2, 2), 7, 4, 5.0, np.float64),
-                                                          (30, (3, 4, 4), 20, 10, 0.1, np.float32)]:
+    pending = []  # verdicts that rest on the student's layers, settled at the end
+    for num, input_shape, hidden, classes, reg, dtype, what in [
+            (20, (15,), 10, 5, 0.5, np.float64, "with reg, flat X"),
+            (8, (3, 2, 2), 7, 4, 5.0, np.float64, "with a large reg, image-shaped X"),
+            (30, (3, 4, 4), 20, 10, 0.1, np.float32, "with reg, float32")]:
         X, y, params = _problem(rng, num, input_shape, hidden, classes, dtype)
-        _check_against_reference(student, reference, X, y, params, reg,
-                                 f"(reg = {reg:g}, X of shape {X.shape}, {np.dtype(dtype).name})")
+        _check_against_reference(student, reference, X, y, params, reg, f"({what})", pending)
+    _replay_pending(student, pending)
 
 
 # -- training ------------------------------------------------------------------------------------
@@ -395,26 +496,27 @@ def _deep_new_params(student, init, num_layers):
     params = student.call_method(DEEP_NET, [("__getattribute__", ("params",))], init=init)
     keys = _deep_keys(num_layers)
     check(isinstance(params, dict) and sorted(params) == sorted(keys),
-          f"FullyConnectedNet with {num_layers - 1} hidden layer(s) should have exactly the parameters "
-          f"{', '.join(keys)}", diagnosis="wrong_number_of_layers")
+          "FullyConnectedNet should have exactly the parameters W1, b1, ..., WL, bL of its layers (one "
+          "affine layer per hidden size, then the output layer)", f"expected {', '.join(keys)}",
+          diagnosis="wrong_number_of_layers")
     return {k: as_array(params[k], f"params['{k}']") for k in keys}
 
 
 @graded(DEEP_NET + ".__init__", points=1, notebook=DEEP_NOTEBOOK)
 def fully_connected_net_init_defaults_depths_and_gaussian_weights(student):
     # (constructor arguments, layer sizes, weight_scale, what).
-    cases = [(([100],), [3072, 100, 10], 1e-2, "FullyConnectedNet([100]) with the defaults"),
+    cases = [(([100],), [3072, 100, 10], 1e-2, "FullyConnectedNet with one hidden layer and the defaults"),
              (([],), [3072, 10], 1e-2, "FullyConnectedNet([]) (a single affine layer)"),
              (([60, 50, 40, 40], 70, 30, 0.0, 0.1), [70, 60, 50, 40, 40, 30], 0.1,
-              "FullyConnectedNet([60, 50, 40, 40], input_dim=70, num_classes=30, weight_scale=0.1)")]
+              "a deeper FullyConnectedNet with all its arguments given")]
     for init, sizes, scale, what in cases:
         params = _deep_new_params(student, init, len(sizes) - 1)
         for i in range(1, len(sizes)):
             for key, shape in ((f"W{i}", (sizes[i - 1], sizes[i])), (f"b{i}", (sizes[i],))):
-                check(params[key].shape == shape, f"{what}: params['{key}'] should have shape {shape}",
-                      f"got {params[key].shape}")
-                check(params[key].dtype == np.float64, f"{what}: params['{key}'] should be float64 (the "
-                      f"default dtype)", diagnosis="dtype_ignored")
+                check(params[key].shape == shape, f"{what}: params['{key}'] does not have the shape its "
+                      f"arguments ask for", f"got {params[key].shape}, expected {shape}")
+                check(params[key].dtype == np.float64, f"{what}: params['{key}'] should have the default "
+                      f"dtype", f"got {params[key].dtype}, expected float64", diagnosis="dtype_ignored")
             check(np.all(params[f"b{i}"] == 0), f"{what}: params['b{i}'] should start as zeros")
             w = params[f"W{i}"]
             # 6 standard errors of a Gaussian sample's standard deviation, and never below 5%.
@@ -495,28 +597,34 @@ def _deep_expected_answers(student, reference, X, params, reg):
     return _expected_answers(student, reference, X, params, reg, _reference_deep_net, _deep_layered_loss)
 
 
-def _deep_check(student, reference, X, y, params, reg, what):
-    _check_against_reference(student, reference, X, y, params, reg, what, _deep_net_call, _deep_expected_answers,
+def _deep_check(student, reference, X, y, params, reg, what, pending):
+    _check_against_reference(student, reference, X, y, params, reg, what, pending, _deep_net_call, _deep_expected_answers,
                              _deep_layered_loss)
 
 
 @graded(DEEP_NET + ".loss", points=1, notebook=DEEP_NOTEBOOK)
-def fully_connected_net_loss_matches_reference_at_depths_1_3_and_5(student, reference, rng):
-    for num, input_shape, hidden_dims, classes in [(12, (9,), [], 4), (20, (15,), [10, 8], 5),
-                                                   (8, (3, 2, 2), [7, 6, 5, 4], 4), (1, (6,), [5, 5], 3)]:
+def fully_connected_net_loss_matches_reference_at_several_depths(student, reference, rng):
+    pending = []  # verdicts that rest on the student's layers, settled at the end
+    for num, input_shape, hidden_dims, classes, what in [
+            (12, (9,), [], 4, "no hidden layer"), (20, (15,), [10, 8], 5, "a deeper net"),
+            (8, (3, 2, 2), [7, 6, 5, 4], 4, "the deepest net, image-shaped X"),
+            (1, (6,), [5, 5], 3, "a single example")]:
         X, y, params = _deep_problem(rng, num, input_shape, hidden_dims, classes)
-        _deep_check(student, reference, X, y, params, 0.0, f"(reg = 0, hidden_dims = {hidden_dims}, X of "
-                    f"shape {X.shape}, C = {classes})")
+        _deep_check(student, reference, X, y, params, 0.0, f"(reg = 0, {what})", pending)
+    _replay_pending(student, pending)
 
 
 @graded(DEEP_NET + ".loss", points=1, notebook=DEEP_NOTEBOOK)
 def fully_connected_net_loss_matches_reference_with_reg_and_float32(student, reference, rng):
-    for num, input_shape, hidden_dims, classes, reg, dtype in [
-            (20, (15,), [10, 8], 5, 0.5, np.float64), (8, (3, 2, 2), [7, 6, 5, 4], 4, 3.0, np.float64),
-            (30, (3, 4, 4), [20, 15], 10, 0.1, np.float32), (16, (12,), [9, 8, 7, 6], 5, 0.05, np.float32)]:
+    pending = []  # verdicts that rest on the student's layers, settled at the end
+    for num, input_shape, hidden_dims, classes, reg, dtype, what in [
+            (20, (15,), [10, 8], 5, 0.5, np.float64, "with reg"),
+            (8, (3, 2, 2), [7, 6, 5, 4], 4, 3.0, np.float64, "with a large reg, the deepest net"),
+            (30, (3, 4, 4), [20, 15], 10, 0.1, np.float32, "with reg, float32, image-shaped X"),
+            (16, (12,), [9, 8, 7, 6], 5, 0.05, np.float32, "with reg, float32, the deepest net")]:
         X, y, params = _deep_problem(rng, num, input_shape, hidden_dims, classes, dtype)
-        _deep_check(student, reference, X, y, params, reg, f"(reg = {reg:g}, hidden_dims = {hidden_dims}, "
-                    f"X of shape {X.shape}, {np.dtype(dtype).name})")
+        _deep_check(student, reference, X, y, params, reg, f"({what})", pending)
+    _replay_pending(student, pending)
 
 
 def _three_modes(rng, num):

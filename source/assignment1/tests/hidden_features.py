@@ -97,10 +97,12 @@ def _gradient_image(rng, shape, dtype=np.uint8, high=255):
 # -- colour histograms -------------------------------------------------------------------------------
 
 def _compare_hist(student, reference, im, what, **kwargs):
+    """``what`` says which case in words; the message names the keyword arguments given, never their
+    values (hidden messages quote no input)."""
     expected = reference.module(MODULE).color_histogram_hsv(np.asarray(im, dtype=np.float64), **kwargs)
     got = student.call(HIST, im, **kwargs)
-    assert_close(got, expected, f"color_histogram_hsv {what} with {kwargs or 'the defaults'}", rtol=1e-6,
-                 floor=1e-9)
+    given = f"given {', '.join(sorted(kwargs))}" if kwargs else "with the defaults"
+    assert_close(got, expected, f"color_histogram_hsv {what}, {given}", rtol=1e-6, floor=1e-9)
 
 
 @graded(HIST, points=1)
@@ -109,7 +111,7 @@ def histogram_matches_reference_on_uint8_images(student, reference, rng):
         im = _colour_image(rng, (32, 32, 3), nbin=nbin)
         _compare_hist(student, reference, im, "of a random uint8 image", nbin=nbin)
     im = _colour_image(rng, (20, 12, 3), nbin=10)
-    _compare_hist(student, reference, im, "of a random 20x12 uint8 image", normalized=False)
+    _compare_hist(student, reference, im, "of a random non-square uint8 image", normalized=False)
 
 
 @graded(HIST, points=1)
@@ -118,11 +120,11 @@ def histogram_matches_reference_on_float_images(student, reference, rng):
         im = _colour_image(rng, (32, 32, 3), dtype=dtype, high=255.0)
         _compare_hist(student, reference, im, f"of a random {np.dtype(dtype).name} image")
     im = _colour_image(rng, (16, 24, 3), dtype=np.float64, high=1.0, nbin=8, xmax=1)
-    _compare_hist(student, reference, im, "of a random image with values 0..1", nbin=8, xmax=1)
-    _compare_hist(student, reference, im, "of a random image with values 0..1", nbin=8, xmax=1,
+    _compare_hist(student, reference, im, "of a random image with values up to xmax", nbin=8, xmax=1)
+    _compare_hist(student, reference, im, "of a random image with values up to xmax", nbin=8, xmax=1,
                   normalized=False)
     im = _colour_image(rng, (32, 32, 3), nbin=12, xmin=40)
-    _compare_hist(student, reference, im, "counting only hues from 40 to 255", nbin=12, xmin=40)
+    _compare_hist(student, reference, im, "counting only hues from xmin up", nbin=12, xmin=40)
 
 
 @graded(HIST, points=1)
@@ -135,11 +137,11 @@ def histogram_of_known_hues(student, rng):
         im = hsv_to_rgb(hsv) * xmax  # (16, 16, 3) floats
         counts = np.bincount(chosen.ravel(), minlength=nbin).astype(np.float64)
         got = student.call(HIST, im, nbin=nbin, xmax=xmax, normalized=False)
-        assert_close(got, counts, f"counts of an image with known hues (nbin={nbin}, xmax={xmax})", rtol=1e-6,
+        assert_close(got, counts, "counts of an image with known hues, given nbin and xmax", rtol=1e-6,
                      floor=1e-9)
         got = student.call(HIST, im, nbin=nbin, xmax=xmax)
-        assert_close(got, counts / 256 / (xmax / nbin), f"density of an image with known hues (nbin={nbin}, "
-                     f"xmax={xmax})", rtol=1e-6, floor=1e-9)
+        assert_close(got, counts / 256 / (xmax / nbin), "density of an image with known hues, given nbin and "
+                     "xmax", rtol=1e-6, floor=1e-9)
 
 
 # -- HOG -------------------------------------------------------------------------------------------
@@ -196,8 +198,8 @@ def _hog_mistakes(im, expected):
                        _hog_with(im, orientation="negative_shifted")),
              Diagnosis("gx_gy_swapped", "the orientation is arctan2(gx, gy): arctan2 takes the vertical "
                        "component first, arctan2(gy, gx)", _hog_with(im, orientation="swapped")),
-             Diagnosis("bins_centred_on_multiples_of_20", "the bins are centred on 0, 20, 40...: bin b holds "
-                       "[20 b, 20 (b + 1))", _hog_with(im, bins="centred")),
+             Diagnosis("bins_centred_on_multiples_of_20", "the bins are centred on multiples of 20: bin b "
+                       "holds [20 b, 20 (b + 1))", _hog_with(im, bins="centred")),
              Diagnosis("bin_index_off_by_one", "every vote lands one bin too high (np.digitize counts "
                        "from 1): bin b holds [20 b, 20 (b + 1))", _hog_with(im, bins="digitize")),
              Diagnosis("cells_in_column_major_order", "the cells come out column by column: flatten them "
@@ -217,7 +219,7 @@ def _hog_mistakes(im, expected):
         wrapped[:, 1:-1] = image[:, 2:] - image[:, :-2]  # uint8 arithmetic: wraps around below 0
         wrapped_y[1:-1, :] = image[2:, :] - image[:-2, :]
         found.append(Diagnosis("uint8_not_converted", "the differences of a uint8 image wrap around "
-                               "(3 - 5 is 254): convert the image to float first",
+                               "below 0 instead of going negative: convert the image to float first",
                                _hog_from_gradients(wrapped, wrapped_y)))
     return found
 
@@ -259,15 +261,16 @@ def hog_of_gratings_at_known_orientations(student, rng):
         values = 3.0 * (np.cos(rad) * j + np.sin(rad) * i)
         values += 10.0 - values.min()
         got = as_array(student.call(HOG, np.repeat(values[:, :, None], 3, axis=2)),
-                       f"hog_feature of a ramp at {phi:g} degrees", shape=(144,))
+                       "hog_feature of a ramp at a known orientation", shape=(144,))
         cells = got.reshape(4, 4, 9)
         inner = cells[1:3, 1:3]  # cells without border pixels
         expected = np.zeros(9)
         expected[int((phi % 180.0) // 20.0)] = 6.0  # 2 * s with s = 3
         for r in range(2):
             for c in range(2):
-                assert_close(inner[r, c], expected, f"an inner cell of hog_feature for a ramp at {phi:g} "
-                             f"degrees (bin {int((phi % 180.0) // 20.0)})", rtol=1e-6, floor=1e-9)
+                assert_close(inner[r, c], expected, "an inner cell of hog_feature for a ramp at a known "
+                             "orientation (the bin holding the ramp's angle modulo 180 degrees)", rtol=1e-6,
+                             floor=1e-9)
 
 
 @graded(HOG, points=1)
@@ -283,7 +286,7 @@ def hog_averages_cells_in_row_major_order(student, reference, rng):
             if not near.any():
                 break
             im[near] = rng.integers(0, 256, (int(near.sum()), 3))
-        _compare_hog(student, reference, im, f"of a 24x40 image with a patch in cell ({row}, {col})")
+        _compare_hog(student, reference, im, "of a non-square image with one textured cell")
 
 
 # -- extract_features --------------------------------------------------------------------------------
@@ -299,7 +302,7 @@ def extract_features_matches_reference(student, reference, rng):
     imgs = rng.integers(0, 256, (7, 16, 12, 3), dtype=np.uint8)
     for names in (["channel_means", "row_means"], ["row_means", "channel_means", "row_means"],
                   ["row_means"]):
-        _compare_extract(student, reference, imgs, names, f"with features {names}")
+        _compare_extract(student, reference, imgs, names, "with features " + ", ".join(names))
 
 
 @graded(EXTRACT, points=1)
@@ -310,5 +313,6 @@ def extract_features_one_image_float_input_and_progress_bar(student, reference, 
     expected = reference.module(MODULE).extract_features_by_name(imgs, ["channel_means", "row_means"])
     got = student.call(BY_NAME, imgs, ["channel_means", "row_means"], verbose=True)
     check(np.shape(got) == expected.shape,
-          f"extract_features with verbose=True should return shape {expected.shape}", f"got {np.shape(got)}")
+          "extract_features with verbose=True should return the same shape as without",
+          f"got {np.shape(got)}, expected {expected.shape}")
     assert_close(got, expected, "extract_features with verbose=True", rtol=1e-9, floor=1e-9)

@@ -180,7 +180,7 @@ def predict_labels_matches_reference_for_several_k(student, reference, rng):
     for k in (1, 3, 5, 8):
         got = student.call_method(KNN, [("train", (np.zeros((40, 1)), y_train)),
                                         ("predict_labels", (dists,), {"k": k})])
-        assert_equal_labels(got, _reference_labels(reference, dists, y_train, k), f"predict_labels with k={k}",
+        assert_equal_labels(got, _reference_labels(reference, dists, y_train, k), f"predict_labels with {'k = 1' if k == 1 else 'a larger k'}",
                             _label_mistakes(reference, dists, y_train, k))
 
 
@@ -192,7 +192,7 @@ def predict_labels_breaks_vote_ties_towards_smaller_label(student, reference, rn
     for k in (2, 4, 6):
         got = student.call_method(KNN, [("train", (np.zeros((12, 1)), y_train)),
                                         ("predict_labels", (dists,), {"k": k})])
-        assert_equal_labels(got, _reference_labels(reference, dists, y_train, k), f"vote ties with k={k}",
+        assert_equal_labels(got, _reference_labels(reference, dists, y_train, k), "vote ties (an even k)",
                             _label_mistakes(reference, dists, y_train, k))
 
 
@@ -202,14 +202,16 @@ def predict_wires_each_distance_function_to_predict_labels(student, reference, r
     # distances and k to predict_labels. It is compared with what the student's own two functions
     # give together, so a bug in those costs points there and not here. A num_loops whose distance
     # function gives nothing usable (an error, the wrong shape) cannot be judged that way and is
-    # left out; only when none can be judged does the reference stand in.
+    # left out; only when none can be judged does the reference stand in. Agreeing with functions
+    # that compute nothing proves nothing, so predict must also find the nearest neighbours of an
+    # easy problem (``_finds_neighbours_on_a_line``).
     X_train, y_train, X_test = _data(rng, num_train=80, num_test=20, dtype=np.float32)
     cases = []
     for num_loops, method in ((0, "compute_distances_no_loops"), (1, "compute_distances_one_loop"),
                               (2, "compute_distances_two_loops")):
         expected = _own_labels(student, X_train, y_train, X_test, method, k=5)
         if expected is not None:
-            cases.append((num_loops, expected, f"predict_labels({method.replace('compute_', '')}(X), k=5)"))
+            cases.append((num_loops, expected, f"predict_labels({method.replace('compute_', '')}(X), k)"))
     if not cases:
         knn = reference.module(MODULE).KNearestNeighbor()
         knn.train(X_train.astype(np.float64), y_train)
@@ -218,7 +220,37 @@ def predict_wires_each_distance_function_to_predict_labels(student, reference, r
     for num_loops, expected, source in cases:
         got = student.call_method(KNN, [("train", (X_train, y_train)),
                                         ("predict", (X_test,), {"k": 5, "num_loops": num_loops})])
-        assert_equal_labels(got, expected, f"predict(X, k=5, num_loops={num_loops}) (compared with {source})")
+        assert_equal_labels(got, expected, f"predict(X, k, num_loops={num_loops}) (compared with {source})")
+    _finds_neighbours_on_a_line(student, rng, [num_loops for num_loops, *_ in cases])
+
+
+def _finds_neighbours_on_a_line(student, rng, modes):
+    """The independent check of predict (against the truth, not the student's other functions):
+    training points on a line, 10 apart, each labelled with its own index, and every test point 1
+    from one of them (its second neighbour is the next point up the line). With k = 1 the labels are
+    known, and every single bug of a distance function that keeps the order of distances (squared,
+    L1, rounded down, float32) or of predict_labels (ties either way, k + 1 neighbours, indices
+    for labels, k ignored) still gives them, while functions that compute nothing do not. Passing
+    for one num_loops of ``modes`` is enough (a bug in one distance function costs that function)."""
+    num_train, dim = 12, 16
+    direction = rng.standard_normal(dim)
+    direction /= np.linalg.norm(direction)
+    offset = rng.standard_normal(dim)
+    X_train = offset + (10.0 * np.arange(num_train))[:, None] * direction  # (num_train, dim)
+    nearest = rng.permutation(num_train - 1)  # (num_test,) the training point each test point sits by
+    X_test = offset + (10.0 * nearest + 1.0)[:, None] * direction  # (num_test, dim)
+    y_train = np.arange(num_train)
+    for num_loops in modes:
+        try:
+            got = student.call_method(KNN, [("train", (X_train, y_train)),
+                                            ("predict", (X_test,), {"k": 1, "num_loops": num_loops})])
+        except StudentCallError:
+            continue
+        if np.shape(got) == nearest.shape and np.array_equal(np.asarray(got), nearest):
+            return
+    raise TestFailure("predict(X, k=1) misses the nearest training point even when each test point sits "
+                      "right next to one: it should return predict_labels of the distances it computes",
+                      diagnosis="predict_misses_obvious_neighbours")
 
 
 def _own_labels(student, X_train, y_train, X_test, method, k):

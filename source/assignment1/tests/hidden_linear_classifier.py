@@ -129,7 +129,7 @@ def train_steps_match_reference_update(student, reference, rng):
     assert_close(losses, expected_losses, "the loss history of train, started from a given W,", rtol=1e-6)
     W = student.call_method(cls, [("__setattr__", ("W", W0.copy())), ("train", (X, y), options),
                                   ("__getattribute__", ("W",))])
-    assert_close(W, expected_W, f"W after {num_iters} SGD steps from a given W", rtol=1e-6,
+    assert_close(W, expected_W, "W after a few SGD steps from a given W", rtol=1e-6,
                  floor=1e-3 * float(np.max(np.abs(expected_W))))
 
 
@@ -164,8 +164,8 @@ def train_draws_minibatches_of_examples_with_their_labels(student, reference, rn
                           "loss of a single training example with its own label: check how the "
                           "minibatch is built, and that W does not move when learning_rate is 0")
     check(len(set(nearest.tolist())) >= 3,
-          f"with batch_size=1, {num_iters} iterations over {num_train} examples used only a few of "
-          f"them: draw the minibatch at random from all examples", f"{len(set(nearest.tolist()))} used")
+          "with batch_size=1, many iterations over a handful of examples used only a few of them: "
+          "draw the minibatch at random from all examples", f"{len(set(nearest.tolist()))} used")
 
 
 @graded(PREDICT, points=1)

@@ -85,23 +85,31 @@ def _check(student, reference, target, W, X, y, reg, what, tol):
                  floor=tol["floor"] * float(np.max(np.abs(expected_dW))), diagnoses=dW_mistakes)
 
 
+def _in_words(dim, num_classes, reg):
+    """A case in words: hidden messages name no size and no strength."""
+    size = "image-sized" if dim == 3073 else "few classes" if num_classes < 5 else "small"
+    strength = "without reg" if reg == 0 else "with a strong reg" if reg > 100 else "with reg"
+    return f"{size}, {strength}"
+
+
 def _matches_reference(student, reference, rng, target):
     for num_train, dim, num_classes, w_scale, x_scale, reg in CASES:
         W, X, y = _problem(rng, num_train, dim, num_classes, w_scale, x_scale)
-        _check(student, reference, target, W, X, y, reg,
-               f"on random data (N={num_train}, D={dim}, C={num_classes}, reg={reg:g})", FLOAT64)
+        _check(student, reference, target, W, X, y, reg, f"on random data ({_in_words(dim, num_classes, reg)})",
+               FLOAT64)
 
 
 def _accepts_float32(student, reference, rng, target):
     for num_train, dim, num_classes, w_scale, x_scale, reg in [(40, 30, 10, 0.05, 1.0, 0.1),
                                                                (10, 3073, 10, 1e-4, 60.0, 2.5e4)]:
         W, X, y = _problem(rng, num_train, dim, num_classes, w_scale, x_scale, dtype=np.float32)
-        _check(student, reference, target, W, X, y, reg, f"on float32 data (N={num_train}, D={dim})", FLOAT32)
+        _check(student, reference, target, W, X, y, reg, f"on float32 data ({_in_words(dim, num_classes, reg)})",
+               FLOAT32)
 
 
 def _edge_cases(student, reference, rng, target):
     W, X, y = _problem(rng, 1, 15, 6, w_scale=0.3)
-    _check(student, reference, target, W, X, y, 0.1, "for a single example (N=1)", FLOAT64)
+    _check(student, reference, target, W, X, y, 0.1, "for a single example", FLOAT64)
     # Only classes 1 and 3 of 7 occur: the other columns still get the gradient of wrong classes.
     W, X, y = _problem(rng, 30, 12, 7, w_scale=0.1, labels=[1, 3])
     _check(student, reference, target, W, X, y, 0.05, "when some classes never occur in y", FLOAT64)

@@ -27,14 +27,14 @@ def _images(rng, n, height, width, dtype=np.uint8):
 @graded(PATCHES, points=1)
 def extract_patches_match_reference(student, reference, rng):
     ref = reference.module(MODULE)
-    for n, height, width, p, m, dtype in ((6, 14, 11, 5, 40, np.uint8), (2, 6, 6, 6, 5, np.float32),
-                                          (3, 10, 12, 1, 20, np.float64)):
+    for n, height, width, p, m, dtype, what in ((6, 14, 11, 5, 40, np.uint8, "uint8 images, not square"),
+                                                (2, 6, 6, 6, 5, np.float32, "patches as large as the images"),
+                                                (3, 10, 12, 1, 20, np.float64, "patches of a single pixel")):
         imgs, seed = _images(rng, n, height, width, dtype), int(rng.integers(0, 10 ** 6))
         expected = ref.extract_patches(imgs, p, m, seed)
-        got = as_array(student.call(PATCHES, imgs, p, m, seed), f"extract_patches on {n} images of {height} x {width}",
-                       shape=expected.shape)
+        got = as_array(student.call(PATCHES, imgs, p, m, seed), f"extract_patches ({what})", shape=expected.shape)
         blocks = expected.reshape(m, p, p, 3)
-        assert_close(got, expected, f"the patches of side {p} from {n} images of {height} x {width}", rtol=0,
+        assert_close(got, expected, f"the patches of extract_patches ({what})", rtol=0,
                      floor=1e-9, diagnoses=[Diagnosis("patch_channels_first", "each patch is flattened row, then "
                                                       "column, then channel", blocks.transpose(0, 3, 1, 2).reshape(m, -1))])
 
@@ -47,14 +47,14 @@ def _patch_data(ref, rng, m, d_side, dtype=np.float64):
 @graded(KMEANS, points=1)
 def kmeans_codebook_matches_reference(student, reference, rng):
     ref = reference.module(MODULE)
-    for m, side, k, iters, dtype in ((300, 3, 7, 5, np.float64), (120, 2, 12, 8, np.float32), (40, 4, 40, 2, np.float64)):
+    for m, side, k, iters, dtype, what in ((300, 3, 7, 5, np.float64, "many rows"),
+                                           (120, 2, 12, 8, np.float32, "float32 rows"),
+                                           (40, 4, 40, 2, np.float64, "as many centres as rows")):
         X, seed = _patch_data(ref, rng, m, side, dtype), int(rng.integers(0, 1000))
         expected = ref.kmeans_codebook(X, k, iters, seed)
-        got = as_array(student.call(KMEANS, X, k, iters, seed), f"kmeans_codebook (M={m}, k={k}, {iters} iterations)",
-                       shape=expected.shape)
+        got = as_array(student.call(KMEANS, X, k, iters, seed), f"kmeans_codebook ({what})", shape=expected.shape)
         start = X.astype(np.float64)[np.random.RandomState(seed).choice(m, k, replace=False)]
-        assert_close(got, expected, f"the centres of kmeans_codebook (M={m}, k={k}, {iters} iterations, "
-                     f"{np.dtype(dtype).name} input)", rtol=1e-9, floor=1e-9 * float(np.max(np.abs(expected))),
+        assert_close(got, expected, f"the centres of kmeans_codebook ({what})", rtol=1e-9, floor=1e-9 * float(np.max(np.abs(expected))),
                      diagnoses=[Diagnosis("kmeans_never_updates", "the centres never move from their start: each "
                                           "iteration moves every centre to the mean of its rows", start)])
 
@@ -69,14 +69,14 @@ def kmeans_codebook_has_one_loop(student, reference, rng):
 @graded(ENCODE, points=1)
 def bow_encode_matches_reference(student, reference, rng):
     ref = reference.module(MODULE)
-    for n, size, p, stride, k in ((5, 16, 4, 3, 10), (3, 12, 6, 2, 6), (2, 9, 3, 1, 4)):
+    for n, size, p, stride, k, what in ((5, 16, 4, 3, 10, "a stride below the patch side"),
+                                        (3, 12, 6, 2, 6, "large patches"), (2, 9, 3, 1, 4, "a stride of one pixel")):
         imgs = _images(rng, n, size, size)
         codebook = ref.kmeans_codebook(ref.normalize_patches(ref.extract_patches(imgs, p, 200, 1)), k, 5, 2)
         expected = ref.bow_encode(imgs, codebook, p, stride)
-        got = as_array(student.call(ENCODE, imgs, codebook, p, stride), f"bow_encode on {n} images of {size} x {size}",
-                       shape=expected.shape)
+        got = as_array(student.call(ENCODE, imgs, codebook, p, stride), f"bow_encode ({what})", shape=expected.shape)
         grid = ((size - p) // stride + 1) ** 2
-        assert_close(got, expected, f"the histograms of bow_encode (side {p}, stride {stride}, k={k})", rtol=0,
+        assert_close(got, expected, f"the histograms of bow_encode ({what})", rtol=0,
                      floor=1e-9, diagnoses=[Diagnosis("histogram_not_normalized", "divide each histogram by the "
                                                       "number of patches of the image", grid * expected)])
 

@@ -186,17 +186,24 @@ def two_layer_net_scores_on_hand_set_weights(student):
                           "(2, 3, 1) must give the same scores as (2, 3)")
 
 
-@graded(LOSS, points=1, uses=LAYERS)
-def two_layer_net_loss_on_hand_set_weights_with_half_l2(student):
-    X, params, scores = _hand_set_net()
+def _hand_set_data_loss(student, make_net, loss_and_grads, what):
+    """The mean softmax loss at reg = 0 on a hand-set net (``make_net()`` -> X, params, scores) with
+    the labels (1, 0); returns (X, params, y, that loss)."""
+    X, params, scores = make_net()
     y = np.array([1, 0])
     # With two classes, -log p(correct) = log(1 + exp(other score - correct score)).
     data_loss = (np.log1p(np.exp(scores[0, 0] - scores[0, 1]))
                  + np.log1p(np.exp(scores[1, 1] - scores[1, 0]))) / 2
-    loss, _ = _loss_and_grads(student, params, X, y, reg=0.0)
+    loss, _ = loss_and_grads(student, params, X, y, reg=0.0)
     if abs(loss - data_loss) > 1e-9 * data_loss:
-        raise TestFailure("loss(X, y) with reg = 0 on the hand-set net is not the mean softmax loss "
+        raise TestFailure(f"loss(X, y) with reg = 0 on the hand-set {what} is not the mean softmax loss "
                           "of its scores", f"got {loss:.10g}, expected {data_loss:.10g}")
+    return X, params, y, data_loss
+
+
+@graded(LOSS, points=1, uses=LAYERS)
+def two_layer_net_loss_on_hand_set_weights_with_half_l2(student):
+    X, params, y, data_loss = _hand_set_data_loss(student, _hand_set_net, _loss_and_grads, "net")
     loss, _ = _loss_and_grads(student, params, X, y, reg=0.1)
     expected = data_loss + 0.5 * 0.1 * (6.0 + 12.0)
     if abs(loss - expected) > 1e-9 * expected:
@@ -227,6 +234,10 @@ def _random_net(rng, num=6, dim=5, hidden=6, classes=3, margin=1e-3):
 
 @graded(LOSS, points=1, uses=LAYERS)
 def two_layer_net_gradients_match_numerical_gradient(student, rng):
+    # Gradients that agree with their own loss prove something only when the loss is right: the
+    # scores and the loss of the hand-set net first (a penalty bug is judged by its own test).
+    two_layer_net_scores_on_hand_set_weights(student)
+    _hand_set_data_loss(student, _hand_set_net, _loss_and_grads, "net")
     X, y, params = _random_net(rng)
     reg = 0.3
     _, grads = _loss_and_grads(student, params, X, y, reg)
@@ -363,15 +374,8 @@ def fully_connected_net_scores_on_hand_set_weights(student):
 
 @graded(DEEP_LOSS, points=1, uses=LAYERS, notebook=DEEP_NOTEBOOK)
 def fully_connected_net_loss_with_half_l2_on_every_layer(student):
-    X, params, scores = _hand_set_deep_net()
-    y = np.array([1, 0])
-    # With two classes, -log p(correct) = log(1 + exp(other score - correct score)).
-    data_loss = (np.log1p(np.exp(scores[0, 0] - scores[0, 1]))
-                 + np.log1p(np.exp(scores[1, 1] - scores[1, 0]))) / 2
-    loss, _ = _deep_loss_and_grads(student, params, X, y, reg=0.0)
-    if abs(loss - data_loss) > 1e-9 * data_loss:
-        raise TestFailure("loss(X, y) with reg = 0 on the hand-set three-layer net is not the mean "
-                          "softmax loss of its scores", f"got {loss:.10g}, expected {data_loss:.10g}")
+    X, params, y, data_loss = _hand_set_data_loss(student, _hand_set_deep_net, _deep_loss_and_grads,
+                                                  "three-layer net")
     loss, _ = _deep_loss_and_grads(student, params, X, y, reg=0.1)
     squares = [6.0, 12.0, 6.25]
     expected = data_loss + 0.5 * 0.1 * sum(squares)
@@ -412,7 +416,10 @@ def _random_deep_net(rng, num, dims, margin=1e-3):
 @graded(DEEP_LOSS, points=1, uses=LAYERS, notebook=DEEP_NOTEBOOK)
 def fully_connected_net_gradients_match_numerical_gradient(student, rng):
     # Up to SPARSE entries of each parameter, drawn at random: every entry costs two calls of your
-    # loss, and the hidden tests compare every entry with the reference.
+    # loss, and the hidden tests compare every entry with the reference. As for the two-layer net,
+    # the scores and the loss of the hand-set net first.
+    fully_connected_net_scores_on_hand_set_weights(student)
+    _hand_set_data_loss(student, _hand_set_deep_net, _deep_loss_and_grads, "three-layer net")
     for dims, reg in (([4, 5, 4, 3], 0.3), ([3, 4, 3, 4, 3, 3], 0.0)):
         X, y, params = _random_deep_net(rng, 5, dims)
         _, grads = _deep_loss_and_grads(student, params, X, y, reg)

@@ -154,6 +154,9 @@ def affine_forward_flattens_each_input_and_adds_the_bias(student):
 
 @graded(AFFINE_BACKWARD, points=1, uses=(AFFINE_FORWARD,))
 def affine_backward_matches_numerical_gradient(student, rng):
+    # A backward pass that agrees with a forward pass proves something only when the forward pass
+    # is right: a forward bug then fails this test too, which is not charged here (uses=).
+    affine_forward_flattens_each_input_and_adds_the_bias(student)
     x = rng.standard_normal((3, 2, 2, 2))  # N = 3 inputs of shape (2, 2, 2): D = 8
     w = rng.standard_normal((8, 4))
     b = rng.standard_normal(4)
@@ -198,6 +201,7 @@ def relu_forward_zeroes_negative_inputs(student):
 
 @graded(RELU_BACKWARD, points=1, uses=(RELU_FORWARD,))
 def relu_backward_matches_numerical_gradient(student, rng):
+    relu_forward_zeroes_negative_inputs(student)  # as for affine_backward: a right forward pass first
     _check_elementwise_backward(student, RELU_FORWARD, RELU_BACKWARD, rng, (2, 3, 2))
 
 
@@ -228,6 +232,7 @@ def sigmoid_forward_known_values(student):
 
 @graded(SIGMOID_BACKWARD, points=0.5, uses=(SIGMOID_FORWARD,))
 def sigmoid_backward_matches_numerical_gradient(student, rng):
+    sigmoid_forward_known_values(student)  # as for relu_backward: a right forward pass first
     _check_elementwise_backward(student, SIGMOID_FORWARD, SIGMOID_BACKWARD, rng, (3, 5))
 
 
@@ -240,6 +245,7 @@ def tanh_forward_known_values(student):
 
 @graded(TANH_BACKWARD, points=0.5, uses=(TANH_FORWARD,))
 def tanh_backward_matches_numerical_gradient(student, rng):
+    tanh_forward_known_values(student)  # as for relu_backward: a right forward pass first
     _check_elementwise_backward(student, TANH_FORWARD, TANH_BACKWARD, rng, (3, 5))
 
 
@@ -259,6 +265,7 @@ def leaky_relu_forward_scales_negative_inputs(student):
 
 @graded(LEAKY_BACKWARD, points=0.5, uses=(LEAKY_FORWARD,))
 def leaky_relu_backward_matches_numerical_gradient(student, rng):
+    leaky_relu_forward_scales_negative_inputs(student)  # as for relu_backward: a right forward pass first
     _check_elementwise_backward(student, LEAKY_FORWARD, LEAKY_BACKWARD, rng, (4, 3), args=(0.1,))
 
 
@@ -278,6 +285,7 @@ def elu_forward_known_values(student):
 
 @graded(ELU_BACKWARD, points=0.5, uses=(ELU_FORWARD,))
 def elu_backward_matches_numerical_gradient(student, rng):
+    elu_forward_known_values(student)  # as for relu_backward: a right forward pass first
     _check_elementwise_backward(student, ELU_FORWARD, ELU_BACKWARD, rng, (4, 3), args=(1.7,))
 
 
@@ -349,6 +357,7 @@ def _maxout_backward(student, dout, cache, shapes):
 
 @graded(MAXOUT_BACKWARD, points=1, uses=(MAXOUT_FORWARD,), notebook=MAXOUT_NOTEBOOK)
 def maxout_backward_matches_numerical_gradient(student, rng):
+    maxout_forward_known_winners(student)  # as for affine_backward: a right forward pass first
     x, w, b = _maxout_inputs(rng, 3, (2, 2), 4, 3)
     dout = rng.standard_normal((3, 4))
     _, cache = _forward(student, MAXOUT_FORWARD, x, w, b)
