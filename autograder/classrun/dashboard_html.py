@@ -58,13 +58,13 @@ give them one id to make it so for good.</p>
 
 def _png(fig):
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=90)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def _figure(width, height):
     from matplotlib.figure import Figure
-    return Figure(figsize=(width, height))
+    return Figure(figsize=(width, height), layout="constrained")
 
 
 def _num(x, digits=3):

@@ -321,3 +321,17 @@ def test_a_damaged_history_is_replaced_not_fatal(records, tmp_path, capsys):
 def test_grades_csv_says_each_function_s_maximum(records):
     header = grades_csv(records).splitlines()[0].split(",")
     assert header[-2:] == ["area (max 3)", "scale (max 3)"]
+
+
+def test_markup_from_a_submission_is_shown_as_text_on_the_page(tmp_path):
+    line = "return x[9] # </code><script>alert('hi')</script>"
+    evil = PlantedStudent({"geo.scale": raises("IndexError", ("geo.py", 2))}, files={"geo.py": f"def f(x):\n    {line}\n"})
+    out = tmp_path / "out"
+    for name in ("eve<i>", "mal"):
+        save(out, grade(name, evil, [hidden(scale_hidden)]))
+    data, html_path, json_path, _ = class_report(out, "assignment1")
+    # Control: the submission's text reaches the report's data as written.
+    assert data["groups"]["groups"][0]["answer"]["code"] == line
+    page = html_path.read_text()
+    assert "<script>" not in page and "eve<i>" not in page
+    assert "&lt;script&gt;alert(&#x27;hi&#x27;)&lt;/script&gt;" in page and "eve&lt;i&gt;" in page
