@@ -164,34 +164,9 @@ def mistakes(records):
             by_function[d][t["function"]].add(record["student"])
             tests[d] += 1
             titles[d][said.get(d) or _words(d)] += 1
-    ids = sorted(students)
-    parent = {d: d for d in ids}
-
-    def root(d):
-        while parent[d] != d:
-            parent[d] = parent[parent[d]]
-            d = parent[d]
-        return d
-
-    reasons = []  # (an id, why it was merged)
-    seen = defaultdict(list)  # (function, frozenset of students) -> ids
-    for d in ids:
-        for f, who in by_function[d].items():
-            if len(who) >= MERGE_MIN_STUDENTS:
-                seen[(f, frozenset(who))].append(d)
-    for (f, who), same in seen.items():
-        for other in same[1:]:
-            a, b = root(same[0]), root(other)
-            if a != b:
-                parent[b] = a
-        if len(same) > 1:
-            reasons.append((same[0], f"{' and '.join(same)}: named in {short_function(f)} for the same "
-                                     f"{len(who)} students"))
-    components = defaultdict(list)
-    for d in ids:
-        components[root(d)].append(d)
+    components, reasons = _one_mistake(sorted(students), by_function)
     out = []
-    for members in components.values():
+    for members in components:
         members.sort(key=lambda d: (-tests[d], d))
         who = set().union(*(students[d] for d in members))
         functions = defaultdict(set)
@@ -203,9 +178,40 @@ def mistakes(records):
                     "count": len(who), "students": sorted(who), "tests_failed": sum(tests[d] for d in members),
                     "functions": [{"function": f, "name": short_function(f), "students": len(s)}
                                   for f, s in sorted(functions.items(), key=lambda kv: (-len(kv[1]), kv[0]))],
-                    "merged_because": sorted({why for d, why in reasons if root(d) == root(members[0])})})
+                    "merged_because": sorted({why for d, why in reasons if d in members})})
     out.sort(key=lambda m: (-m["count"], m["title"]))
     return out
+
+
+def _one_mistake(ids, by_function):
+    """Ids that name one mistake, as lists (components of "seen in one function for exactly the
+    same students, at least ``MERGE_MIN_STUDENTS``"), and [(id, why it was merged)]."""
+    parent = {d: d for d in ids}
+
+    def root(d):
+        while parent[d] != d:
+            parent[d] = parent[parent[d]]
+            d = parent[d]
+        return d
+
+    seen = defaultdict(list)  # (function, frozenset of students) -> ids
+    for d in ids:
+        for f, who in by_function[d].items():
+            if len(who) >= MERGE_MIN_STUDENTS:
+                seen[(f, frozenset(who))].append(d)
+    reasons = []
+    for (f, who), same in seen.items():
+        for other in same[1:]:
+            a, b = root(same[0]), root(other)
+            if a != b:
+                parent[b] = a
+        if len(same) > 1:
+            reasons.append((same[0], f"{' and '.join(same)}: named in {short_function(f)} for the same "
+                                     f"{len(who)} students"))
+    components = defaultdict(list)
+    for d in ids:
+        components[root(d)].append(d)
+    return list(components.values()), reasons
 
 
 def top_mistakes_lines(data, limit=TOP_MISTAKES):
