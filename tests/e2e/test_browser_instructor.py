@@ -14,7 +14,8 @@ an instructor would. Then, in the formgrader:
   the score histogram, the function table, the tie-breaking bug once under its two ids and the
   group of two students sharing an unexplained wrong answer; after cy_partial hands in a fixed kNN
   and is graded again (the last test: it changes the class), it says her score moved because her
-  upload changed. Screenshots: ``class-report.png``, ``class-report-mistakes.png`` (in docs/).
+  upload changed. Screenshots: ``class-report.png``, ``class-report-mistakes.png`` (copied into docs/
+  for the README).
 
 Skips (one line) when chromium or chromedriver is missing; any other problem fails.
 """
