@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/per_student.py
 	$(PY) benchmarks/similarity.py
 	$(PY) benchmarks/sandbox_start.py
+	$(PY) benchmarks/class_report.py
 	@if [ -n "$$CIFAR10_DIR" ]; then $(PY) benchmarks/load_cifar10.py; else echo "set CIFAR10_DIR to also time CIFAR-10 loading (benchmarks/load_cifar10.py)"; fi
 	@if [ -n "$$CIFAR10_DIR" ]; then $(PY) benchmarks/features.py; else echo "set CIFAR10_DIR to also time featurizing CIFAR-10 (benchmarks/features.py)"; fi
 

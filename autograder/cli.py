@@ -1,4 +1,4 @@
-"""The ``autograder`` command: release, edition, check, grade, export, similarity, demo."""
+"""The ``autograder`` command: release, edition, check, grade, report, export, similarity, demo."""
 import argparse
 import json
 import sys
@@ -70,6 +70,25 @@ def _cmd_grade(args):
         return 2
     print(summary)
     return 3 if summary.not_graded else 0
+
+
+def _cmd_report(args):
+    from .classrun.class_report import ReportError, class_report
+    from .intake.roster import RosterError
+    try:
+        data, html_path, json_path, seconds = class_report(
+            args.course, args.assignment, roster=_roster(args.roster), html_path=args.html, json_path=args.json,
+            similarity_path=args.similarity)
+    except (ReportError, RosterError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    from .classrun.dashboard import top_mistakes_lines
+    print("\n".join(top_mistakes_lines(data)))
+    groups = data["groups"]["groups"]
+    print(f"{data['students']} student(s); {len(groups)} group(s) of unexplained failures; "
+          f"{len(data['changes']['changed'])} score(s) changed since the run it compares with")
+    print(f"wrote {html_path} and {json_path} in {seconds:.1f} s")
+    return 0
 
 
 def _cmd_export(args):
@@ -158,6 +177,20 @@ def _parser():
                    help="grade even where student code cannot be isolated (no Linux user namespaces): "
                         "resource limits only; recorded in grades.json and the feedback")
     g.set_defaults(run=_cmd_grade)
+
+    rp = sub.add_parser("report", help="the class report: scores, functions, mistakes, groups of unexplained "
+                                       "failures, changes between runs (every grade run writes it too)")
+    rp.add_argument("--course", default=".", help="folder holding autograded/ and gradebook.db (default: .)")
+    rp.add_argument("--assignment", default="assignment1")
+    rp.add_argument("--html", default=None, metavar="FILE",
+                    help="where to write the page (default: COURSE/report/ASSIGNMENT.html)")
+    rp.add_argument("--json", default=None, metavar="FILE",
+                    help="where to write the numbers (default: COURSE/report/ASSIGNMENT.json)")
+    rp.add_argument("--roster", default=None, metavar="CSV", help="list students on it without results as missing")
+    rp.add_argument("--similarity", default=None, metavar="FILE",
+                    help="a JSON of `autograder similarity` whose flagged pairs to list (default: "
+                         "COURSE/similarity.json when it exists)")
+    rp.set_defaults(run=_cmd_report)
 
     e = sub.add_parser("export", help="the whole class's grades for an LMS: canvas, moodle, gradescope or csv")
     e.add_argument("--format", required=True, choices=["canvas", "moodle", "gradescope", "csv"])

@@ -13,7 +13,6 @@ import json
 import os
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 from . import store
@@ -210,7 +209,23 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
                                workers, out, json_path, not_graded, len(whole_class), attention))
     summary.not_graded = not_graded
     summary.attention = attention
+
+    # The class report (report/<assignment>.html and .json); its last lines end the summary.
+    from .class_report import class_report, summary_lines
+    try:
+        report = class_report(out, assignment, whole_class, db_path, roster, not_graded, limits.student_seconds,
+                              record_run=True)
+        summary = _ending(summary, summary_lines(report[0], report[1], report[3]))
+    except Exception as exc:  # noqa: BLE001 - the grades are written; the report must not cost them
+        summary = _ending(summary, [f"warning: cannot write the class report ({type(exc).__name__}: {exc})"])
     return summary
+
+
+def _ending(summary, lines):
+    """``summary`` with ``lines`` added at its end (and its attributes kept)."""
+    ended = Summary("\n".join([summary] + lines))
+    ended.not_graded, ended.attention = summary.not_graded, summary.attention
+    return ended
 
 
 def _public_records(records):
@@ -279,21 +294,11 @@ class Summary(str):
     not_graded = {}
 
 
-def common_mistakes(records, limit=5):
-    """'id (N students), ...': the diagnoses named in the most students' feedback (each student
-    counted once per diagnosis), for an instructor deciding what to go over in class."""
-    counts = Counter(d for r in records for d in {t.get("diagnosis") for t in r["tests"]} if d)
-    return ", ".join(f"{d} ({n} student{'s' if n > 1 else ''})" for d, n in counts.most_common(limit))
-
-
 def _summary(records, graded, reused, phases, workers, course, json_path, not_graded, class_size, attention):
     lines = [f"{'student':<24} {'score':>10}  problems"]
     for r in records:
         problems = sorted({t["status"] for t in r["tests"] if t["status"] != "passed"})
         lines.append(f"{r['student']:<24} {r['score']:>4g} / {r['max_score']:<4g}  {', '.join(problems)}")
-    mistakes = common_mistakes(records)
-    if mistakes:
-        lines.append(f"most common recognised mistakes: {mistakes}")
     workers = workers if isinstance(workers, str) else f"{workers} worker(s)"
     lines.append(f"graded {graded} student(s) with {workers}; {reused} unchanged and kept")
     split = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in phases.seconds.items())

@@ -31,15 +31,20 @@ def class_row(record):
 
 
 def grades_csv(records):
-    """One row per student: the ``class_row`` columns, then points per graded function."""
-    functions = []
+    """One row per student: the ``class_row`` columns, then points per graded function, each
+    headed ``<function> (max <points>)``: one header row, so every CSV reader keeps working."""
+    functions, maxima = [], {}
     for record in records:
+        mine = {}
         for t in record["tests"]:
             if t["function"] not in functions:
                 functions.append(t["function"])
+            mine[t["function"]] = mine.get(t["function"], 0.0) + t["max_points"]
+        for f, m in mine.items():
+            maxima[f] = max(maxima.get(f, 0.0), m)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS + [short_function(f) for f in functions])
+    writer.writerow(CSV_COLUMNS + [f"{short_function(f)} (max {_fmt(maxima[f])})" for f in functions])
     for record in sorted(records, key=lambda r: r["student"]):
         per = {f: 0.0 for f in functions}
         for t in record["tests"]:

@@ -24,6 +24,7 @@ import zipfile
 from pathlib import Path
 
 from ..authoring.release import STUB_RAISE_RE, release_assignment
+from ..classrun.class_report import class_report
 from ..classrun.export import export
 from ..classrun.grade import grade_class
 from ..classrun.gradebook import Gradebook
@@ -250,6 +251,18 @@ def _similarity_check(report):
     return "the two copied pairs head the similarity report, no honest pair is flagged", ok
 
 
+def _class_report_check(data):
+    """The class report names cy's tie-breaking bug once, though a public and a hidden test name it
+    under two ids; it lists both copied pairs and gus_late as new since the first run."""
+    ties = [m for m in data["mistakes"] if "ties_to_larger_label" in m["ids"]]
+    pairs = {frozenset((p["a"], p["b"])) for p in data["attention"]["similarity"] or []}
+    ok = (len(ties) == 1 and len(ties[0]["ids"]) == 2 and ties[0]["students"] == ["cy_partial", "fay_copies_cy"]
+          and {frozenset(("ada_reference", "eve_copies_ada")), frozenset(("cy_partial", "fay_copies_cy"))} <= pairs
+          and [n["student"] for n in data["changes"]["new"]] == [LATE])
+    return ("the class report names the tie-breaking bug once (two ids merged), lists the copied pairs and "
+            "gus_late as new since the first run", ok)
+
+
 def _agreement(out, records):
     """Do the gradebook, the JSON file and grades.csv hold the same totals?"""
     json_totals = {r["student"]: r["score"] for r in json.loads((out / "grades.json").read_text())}
@@ -267,7 +280,7 @@ def run_demo(course_dir=".", workers=None):
     release_dir = release_assignment(ASSIGNMENT, course_dir=course)
     print(f"[2/5] demo class in {out.relative_to(course)}/submitted: ", end="")
     for stale in ("autograded", "feedback", "intake", "gradebook.db", "grades.csv", "grades.json", "similarity.html",
-                  "similarity.json", "canvas_download.zip", "roster.csv", "canvas_grades.csv"):
+                  "similarity.json", "canvas_download.zip", "roster.csv", "canvas_grades.csv", "report"):
         target = out / stale
         shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
     students = _build_class(course, release_dir, out / "submitted")
@@ -313,6 +326,10 @@ def run_demo(course_dir=".", workers=None):
     write_atomic(out / "similarity.json", report_json(report))
     print("\n".join(summary_lines(report, top=4)))
     checks.append(_similarity_check(report))
+    # The class report again, now with the similarity report beside it (every grade run wrote one).
+    class_data, class_html, _, _ = class_report(out, ASSIGNMENT, roster=load_roster(roster))
+    print(f"\nclass report: {class_html.relative_to(course)}")
+    checks.append(_class_report_check(class_data))
     # The demo class is an nbgrader course of its own (gradebook.db, autograded/ in demo_class/):
     # with the course's settings beside them, `jupyter lab` started there opens its formgrader.
     if (course / "nbgrader_config.py").is_file():
@@ -323,7 +340,8 @@ def run_demo(course_dir=".", workers=None):
     print(f"\ndemo finished in {time.monotonic() - t0:.0f} s. Open "
           f"{(out / 'feedback' / 'cy_partial' / ASSIGNMENT / 'autograder.html').relative_to(course)} "
           f"to see what a student gets back, {(out / 'similarity.html').relative_to(course)} for the "
-          f"similarity report, {(out / 'grades.csv').relative_to(course)} for the class. For nbgrader's "
+          f"similarity report, {(out / 'report' / (ASSIGNMENT + '.html')).relative_to(course)} for the class "
+          f"report, {(out / 'grades.csv').relative_to(course)} for the grades. For nbgrader's "
           f"formgrader (scores, manual grading of the inline answers): "
           f"`cd {out.relative_to(course)} && ../.venv/bin/jupyter lab`, then Nbgrader > Formgrader.")
     return 0 if all(ok for _, ok in checks) else 1

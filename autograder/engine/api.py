@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import answers
 from .diagnosis import TRANSPOSED, close, diagnose, generic
 from ..analysis.loops import analyze
 
@@ -38,14 +39,18 @@ class TestFailure(AssertionError):
 
     ``detail`` may quote expected values: the grader shows it for public tests only, so hidden
     tests never reveal their answers in feedback. ``diagnosis`` names the recognised mistake (the
-    id of a ``diagnosis.Diagnosis``, or of a hand-written check that names one) when there is one.
+    id of a ``diagnosis.Diagnosis``, or of a hand-written check that names one) when there is one;
+    ``title`` says that mistake in words for the instructor's class report (default: ``message``).
+    ``answer``: the wrong answer's fingerprint (``answers.py``), kept for the instructor only.
     """
 
-    def __init__(self, message, detail="", diagnosis=""):
+    def __init__(self, message, detail="", diagnosis="", title="", answer=None):
         super().__init__(message)
         self.message = message
         self.detail = detail
         self.diagnosis = diagnosis
+        self.title = title or (message if diagnosis else "")
+        self.answer = answer
 
 
 @dataclass(frozen=True)
@@ -101,10 +106,11 @@ def as_array(value, what, shape=None, integer=False):
     except Exception:  # noqa: BLE001 - any conversion failure means the same thing
         array = None
     if array is None or array.dtype.kind not in "biuf":
-        raise TestFailure(f"{what} should be a numeric array", f"got {type(value).__name__}")
+        raise TestFailure(f"{what} should be a numeric array", f"got {type(value).__name__}",
+                          answer=answers.wrong_type(what, value))
     if shape is not None and array.shape != tuple(shape):
         raise TestFailure(f"{what} does not have the expected shape",
-                          f"got {array.shape}, expected {tuple(shape)}")
+                          f"got {array.shape}, expected {tuple(shape)}", answer=answers.shape(what, array.shape, shape))
     if integer and array.dtype.kind == "f":
         if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
             raise TestFailure(f"{what} should hold whole numbers (class labels)")
@@ -129,22 +135,26 @@ def assert_close(actual, expected, what, rtol=1e-6, floor=1e-8, diagnoses=()):
     expected = as_array(expected, f"the value {what} is compared with")
     actual = as_array(actual, what)
     if actual.shape != expected.shape:
+        wrong_shape = answers.shape(what, actual.shape, expected.shape)
         if expected.ndim == 2 and actual.shape == expected.shape[::-1] and close(actual.T, expected, 10 * rtol, floor):
             raise TestFailure(f"{what}: {TRANSPOSED}", f"got shape {actual.shape}, expected {expected.shape}",
-                              "transposed")
+                              "transposed", TRANSPOSED, wrong_shape)
         raise TestFailure(f"{what} does not have the expected shape",
-                          f"got {actual.shape}, expected {expected.shape}")
+                          f"got {actual.shape}, expected {expected.shape}", answer=wrong_shape)
     if not np.all(np.isfinite(expected)):
         raise TestFailure(f"{what}: the value it is compared with contains nan or inf (when that is "
                           f"another of your functions, fix that one first)")
     if not np.all(np.isfinite(actual)):
-        raise TestFailure(f"{what} contains nan or inf")
+        raise TestFailure(f"{what} contains nan or inf", answer=answers.nonfinite(what, actual))
     err = rel_error(actual, expected, floor)
     if not err <= rtol:
+        answer = answers.value(actual, expected, what, rtol, floor)
         found = diagnose(actual, expected, list(diagnoses) + generic(expected, what), rtol, floor)
         if found:
-            raise TestFailure(f"{what}: {found.advice}", f"relative error {err:.1e}", found.name)
-        raise TestFailure(f"{what} is off: relative error above {rtol:.0e}", f"measured {err:.1e}")
+            raise TestFailure(f"{what}: {found.advice}", f"relative error {err:.1e}", found.name, found.advice,
+                              answer)
+        raise TestFailure(f"{what} is off: relative error above {rtol:.0e}", f"measured {err:.1e}",
+                          answer=answer)
 
 
 def assert_equal_labels(actual, expected, what, diagnoses=()):
@@ -155,12 +165,14 @@ def assert_equal_labels(actual, expected, what, diagnoses=()):
     wrong = int(np.sum(actual != expected))
     if wrong:
         first = int(np.argmax(actual != expected))
+        answer = answers.value(actual, expected, what)
         found = diagnose(actual, expected, diagnoses, rtol=0.0, floor=1.0)
         if found:
-            raise TestFailure(f"{what}: {found.advice}", f"{wrong} of {expected.size} differ", found.name)
+            raise TestFailure(f"{what}: {found.advice}", f"{wrong} of {expected.size} differ", found.name,
+                              found.advice, answer)
         raise TestFailure(f"{what}: labels differ from the expected ones",
                           f"{wrong} of {expected.size} differ, the first at index {first}: "
-                          f"got {actual.flat[first]}, expected {expected.flat[first]}")
+                          f"got {actual.flat[first]}, expected {expected.flat[first]}", answer=answer)
 
 
 def assert_responds(first, second, what):
@@ -226,7 +238,8 @@ def loss_and_gradient(student, target, W, *args, finite=True):
     dW = as_array(answer[1], f"dW returned by {name}")
     if dW.shape != np.shape(W):
         raise TestFailure(f"{name} returned dW with the wrong shape: it should have the shape of W",
-                          f"got {dW.shape}, expected {np.shape(W)}")
+                          f"got {dW.shape}, expected {np.shape(W)}",
+                          answer=answers.shape(f"dW returned by {name}", dW.shape, np.shape(W)))
     check(dW.dtype.kind == "f", f"dW returned by {name} should be a float array", f"got dtype {dW.dtype}")
     if finite:
         check(np.isfinite(loss), f"the loss returned by {name} is nan or inf", f"got {float(loss)}")

@@ -20,6 +20,15 @@ def unusable_record(student, assignment, tests, message, upload=None):
             "seconds": 0.0, "upload": [upload or message]}
 
 
+def instructor_notes(results):
+    """What the class report reads beside the tests, for the instructor only (grades.json and the
+    feedback pages leave these keys out): ``mistakes``, {diagnosis id: the mistake in words}, and
+    ``answers``, {test name: fingerprint of the wrong answer} for the failed hidden tests."""
+    notes = {"mistakes": {r.diagnosis: r.diagnosis_title for r in results if r.diagnosis},
+             "answers": {r.name: r.answer for r in results if r.answer}}
+    return {key: value for key, value in notes.items() if value}
+
+
 def grade_student(student, submission, assignment, source_dir, limits, scratch=None, insecure=False):
     """Grade one student; returns the JSON record. Never raises for problems with the submission.
 
@@ -49,6 +58,7 @@ def grade_student(student, submission, assignment, source_dir, limits, scratch=N
               "score": sum(r.points for r in results), "max_score": sum(r.max_points for r in results),
               "tests": [r.as_json(include_hidden_flag=True) for r in results],
               "seconds": round(time.monotonic() - started, 3)}
+    record.update(instructor_notes(results))
     if notes:
         record["upload"] = notes
     if insecure:

@@ -18,6 +18,7 @@ from ..analysis.loops import Submission, analyze, closure_files
 from ..analysis.source import Unreadable, read_python
 from ..sandbox import Limits, Sandbox, SandboxError, StudentCallError
 from ..sandbox.runner import budget_spent
+from . import answers
 from .api import TestFailure
 from .messages import UNCHECKABLE, hidden_status, settle_hidden, student_message
 from .replay import record, replay_alone
@@ -179,7 +180,10 @@ def _student_proxy(student, target):
     return call_student
 
 
-def _run_one(test, student, reference):
+def _run_one(test, student, reference, found):
+    """Run one test; returns (status, message, diagnosis). ``found`` (a dict) receives what the
+    instructor's class report keeps of a failure: the mistake's ``title`` and the ``answer``'s
+    fingerprint."""
     kwargs = {}
     for param in test.run.__code__.co_varnames[:test.run.__code__.co_argcount]:
         if param == "student":
@@ -193,10 +197,13 @@ def _run_one(test, student, reference):
     try:
         test.run(**kwargs)
     except TestFailure as exc:
+        found.update(title=exc.title, answer=exc.answer)
         if exc.detail and not test.hidden:
             return "failed", f"{exc.message} ({exc.detail})", exc.diagnosis
         return "failed", exc.message, exc.diagnosis
     except StudentCallError as exc:
+        if exc.status == "error" and exc.exc_type:
+            found.update(answer=answers.raised(exc.exc_type, exc.where, student.source))
         return exc.status, student_message(exc, test.hidden), ""
     except SandboxError:
         raise  # not the student's doing: never scored
@@ -230,21 +237,22 @@ def run_tests(tests, workdir, reference_dir=None, limits=Limits(), progress=None
     with Sandbox(workdir, limits=limits, insecure=insecure, deadline=deadline) as sandbox:
         student = StudentCode(sandbox, workdir)
         for test in tests:
-            diagnosis = ""
+            diagnosis, found = "", {}
             if time.monotonic() >= deadline:
                 status, message = "timeout", f"not run: {budget_spent(limits)}"
             elif timeouts[test.function] >= TIMEOUTS_PER_FUNCTION:
                 status, message = "timeout", (f"not run: {TIMEOUTS_PER_FUNCTION} earlier tests of this "
                                               f"function timed out")
             else:
-                status, message, diagnosis = _run_guarded(test, student, reference, sandbox)
+                status, message, diagnosis = _run_guarded(test, student, reference, sandbox, found)
                 timeouts[test.function] += status == "timeout"
             if test.hidden:
                 status, message = hidden_status(status, message)
             points = test.points if status == "passed" else 0.0
             results.append(TestResult(test.name, test.function, points, test.points, status,
                                       message.splitlines()[0][:MAX_MESSAGE] if message else "", test.hidden,
-                                      diagnosis))
+                                      diagnosis, (found.get("title") or "")[:MAX_MESSAGE] if diagnosis else "",
+                                      found.get("answer") if test.hidden else None))
             if progress:
                 progress(results[-1])
     return score_dependent_tests(tests, settle_hidden(tests, results))
@@ -270,7 +278,7 @@ def _needs_fresh_child(student, function):
     return bool(report.forged or report.unreadable)
 
 
-def _run_guarded(test, student, reference, sandbox):
+def _run_guarded(test, student, reference, sandbox, found):
     """One test, in a child of its own when the test asks for one; one retry when the sandbox
     itself failed to start."""
     for attempt in (1, 2):
@@ -281,7 +289,7 @@ def _run_guarded(test, student, reference, sandbox):
         student.inputs_may_change = test.inputs_may_change
         sandbox.seed_random(test.student_seed())
         try:
-            return _run_one(test, student, reference)
+            return _run_one(test, student, reference, found)
         except SandboxError:
             sandbox.close()
             if attempt == 2:

@@ -15,9 +15,13 @@ class TestResult:
     message: str
     hidden: bool = False
     diagnosis: str = ""  # the id of the recognised mistake the message names, if any
+    # For the instructor's class report, never in a test's JSON (``job.py`` files them apart):
+    diagnosis_title: str = ""  # that mistake in words
+    answer: dict = None  # a failed hidden test's fingerprint of the wrong answer (engine/answers.py)
 
     def as_json(self, include_hidden_flag=False):
         data = asdict(self)
+        del data["diagnosis_title"], data["answer"]
         if not include_hidden_flag:
             data.pop("hidden")
         return data

@@ -9,11 +9,18 @@ an instructor would. Then, in the formgrader:
 * every demo student is listed, with the score our sandboxed grader wrote to grades.csv;
 * the instructor opens one student's kNN notebook on the manual-grading page, types points into an
   inline answer's score box and the formgrader saves them; ``nbgrader export`` run in the course
-  root afterwards gives that student exactly those points more than before.
+  root afterwards gives that student exactly those points more than before;
+* the class report the demo wrote (``demo_class/report/assignment1.html``, a file, no server) shows
+  the score histogram, the function table, the tie-breaking bug once under its two ids and the
+  group of two students sharing an unexplained wrong answer; after cy_partial hands in a fixed kNN
+  and is graded again (the last test: it changes the class), it says her score moved because her
+  upload changed. Screenshots: ``class-report.png``, ``class-report-mistakes.png`` (copied into docs/
+  for the README).
 
 Skips (one line) when chromium or chromedriver is missing; any other problem fails.
 """
 import csv
+import json
 import shutil
 import subprocess
 import sys
@@ -23,6 +30,7 @@ from selenium.webdriver.common.keys import Keys
 
 import browser_session
 from browser_session import REPO, jupyter_lab, require_chromium, screenshot, wait_for, wait_until
+from autograder.classrun.grade import grade_class
 from autograder.demo.run import ASSIGNMENT, COPIERS, HONEST, LATE, run_demo
 from autograder.intake.roster import load_roster
 
@@ -169,3 +177,70 @@ def test_manual_points_are_saved_and_exported(browser, lab, course_root):
     assert float(after[GRADED]["max_score"]) == float(before[GRADED]["max_score"])
     others = sorted(set(before) - {GRADED})
     assert {s: after[s]["score"] for s in others} == {s: before[s]["score"] for s in others}
+
+
+def _report(course_root):
+    return course_root / "report" / f"{ASSIGNMENT}.html", json.loads(
+        (course_root / "report" / f"{ASSIGNMENT}.json").read_text())
+
+
+def _open_report(browser, page):
+    browser.get(page.as_uri())
+    wait_until(browser, "return document.readyState === 'complete' && [...document.images].every("
+                        "i => i.complete && i.naturalWidth > 0);", what="the class report and its plots loaded")
+
+
+def test_the_class_report_shows_the_class_its_mistakes_and_what_changed(browser, course_root):
+    page, data = _report(course_root)
+    _open_report(browser, page)
+    # The histogram: a picture whose alt text and table say the same numbers as the JSON.
+    histogram = wait_for(browser, "img#histogram")
+    auto = data["distribution"]["autograded"]
+    assert f"autograded scores of 7 students: mean {auto['mean']:.3g}" in histogram.get_attribute("alt")
+    assert browser.execute_script("return arguments[0].naturalWidth;", histogram) > 300
+    screenshot(browser, "class-report.png")
+
+    # The function table: one row per graded function, hardest first, numbers as in the JSON.
+    rows = browser.find_elements("css selector", "#functions-table tr[data-function]")
+    assert len(rows) == len(data["functions"]) and len(rows) > 40
+    labels = next(f for f in data["functions"] if f["name"] == "KNearestNeighbor.predict_labels")
+    row = browser.find_element("css selector", f"#functions-table tr[data-function='{labels['function']}']")
+    cells = [c.text for c in row.find_elements("css selector", "td")]
+    assert cells[0] == "KNearestNeighbor.predict_labels"
+    assert cells[3] == f"{labels['full_marks']} ({100 * labels['full_marks_share']:.0f}%)"
+
+    # The tie-breaking bug, named by a public and a hidden test under two ids: one row, in words,
+    # with both students linked to their feedback.
+    ties = browser.find_element("css selector", "#mistakes-table tr[data-mistake='ties_to_larger_label']")
+    assert ties.find_element("css selector", "td").text.startswith("a tied vote goes to the larger label")
+    assert "tie_not_to_smaller_label" in ties.text
+    links = {a.text: a.get_attribute("href") for a in ties.find_elements("css selector", "a.student")}
+    assert sorted(links) == ["cy_partial", "fay_copies_cy"]
+    # The group: cy and her copier return the same wrong distances where a diagnosis is missing.
+    group = next(g for g in data["groups"]["groups"] if g["students"] == ["cy_partial", "fay_copies_cy"])
+    shown = browser.find_element("css selector", f".group[data-test='{group['test']}']")
+    assert shown.find_element("css selector", "h3").text == group["sentence"]
+    browser.execute_script("document.getElementById('mistakes').scrollIntoView();")
+    screenshot(browser, "class-report-mistakes.png")
+    browser.get(links["cy_partial"])  # the link opens her feedback page
+    wait_until(browser, "return document.readyState === 'complete';")
+    assert browser.title == f"{ASSIGNMENT}: feedback for cy_partial"
+
+    # cy_partial hands in her kNN with the square root back; only she is graded again.
+    module = course_root / "submitted" / GRADED / ASSIGNMENT / "classifiers" / "k_nearest_neighbor.py"
+    text = module.read_text()
+    fixed = text.replace("dists = np.maximum(a + b - 2 * test.dot(train.T), 0)",
+                         "dists = np.sqrt(np.maximum(a + b - 2 * test.dot(train.T), 0))")
+    assert fixed != text
+    module.write_text(fixed)
+    old = float(grades_csv(course_root)[GRADED]["score"])
+    summary = grade_class(course_root / "submitted", ASSIGNMENT, course_dir=course_root.parent, out_dir=course_root,
+                          students=[GRADED], progress=False)
+    new = float(grades_csv(course_root)[GRADED]["score"])
+    assert new > old and "1 score(s) changed" in summary.splitlines()[-1]
+    page, data = _report(course_root)
+    _open_report(browser, page)
+    change = browser.find_element("css selector", f"#changes-table tr[data-student='{GRADED}']")
+    cells = [c.text for c in change.find_elements("css selector", "td")]
+    assert cells[0] == GRADED and cells[1].split()[0] == f"{old:g}" and cells[2].split()[0] == f"{new:g}"
+    assert "their upload changed" in cells[4]

@@ -216,17 +216,3 @@ def test_infrastructure_failure_is_reported_and_retried_never_scored(tmp_path):
     assert not summary.not_graded
     record = json.loads((out / "grades.json").read_text())[0]
     assert record["student"] == "unlucky" and record["score"] == record["max_score"]
-
-
-def test_the_summary_names_the_class_s_most_common_recognised_mistakes():
-    from autograder.classrun.grade import common_mistakes
-
-    def record(student, *diagnoses):
-        tests = [{"status": "failed" if d else "passed", "diagnosis": d} for d in diagnoses]
-        return {"student": student, "tests": tests}
-
-    records = [record("a", "sqrt_missing", "sqrt_missing", "k_ignored"), record("b", "sqrt_missing", ""),
-               record("c", "", "")]
-    # Each student counts once per diagnosis, however many tests name it.
-    assert common_mistakes(records) == "sqrt_missing (2 students), k_ignored (1 student)"
-    assert common_mistakes([record("c", "")]) == ""
