@@ -14,14 +14,17 @@ styles and classes that could restyle or cover the page, MathJax commands that r
 (``\\href``, ``\\style``...), metadata that nbconvert turns into markup. A cell or output that lost
 something says so in one visible line that starts with ``[autograder]``.
 
-How it stays sound: every piece of HTML that will reach the page is checked by ``html_problems``, a
+How it stays sound: every piece of HTML that will reach a page is checked by ``html_problems``, a
 strict reader that accepts only a small, unambiguous form of HTML (allowed tags and attributes,
-quoted or simple values, safe URLs, nothing a browser could parse differently) and rejects
-everything else. A markdown cell is kept as the student wrote it when its rendering passes; else
-it is replaced by its rendering cleaned with ``nh3`` (the Ammonia sanitizer) when that passes; else
-by its text, escaped; else by a note alone. Cells identical to the instructor's are kept as they
-are, so nbgrader's checksums of read-only cells still match. Code cells keep their source (nbgrader
-hashes it; pygments escapes it in the page); cell metadata keeps nbgrader's fields.
+quoted or simple values, safe addresses, no comment or markup a browser could read another way)
+and rejects everything else. A markdown cell is kept as the student wrote it when its rendering
+passes; else replaced by that rendering cleaned with ``nh3`` (the Ammonia sanitizer), checked
+again (with MathJax switched off for the cell when its formulas hold MathJax commands); else by its
+text as written; else by the note alone. Rendering happens here, in the grader's process, within
+a size and a time bound (see ``MAX_RENDERED_CHARS``). Cells identical to the instructor's are kept
+as they are, so nbgrader's checksums of read-only cells still match, and so does every cell of an
+honest notebook. Code cells keep their source (nbgrader hashes it; pygments escapes it in the
+page); cell metadata keeps nbgrader's fields, editability and plain tags.
 """
 import base64
 import binascii
@@ -63,9 +66,9 @@ ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "width", "height", "align"},
               "colgroup": {"span", "align"}, "ol": {"start", "type"}, "details": {"open"},
               "input": {"type", "disabled", "checked"}, "q": {"cite"}, "blockquote": {"cite"},
               **{f"h{n}": {"id"} for n in range(1, 7)}}
-# Properties that colour and align text; none can move an element out of its place in the page.
+# Properties that colour and align text; none can move or size an element over the page.
 STYLE_PROPERTIES = {"color", "background-color", "font-weight", "font-style", "text-align", "vertical-align",
-                    "text-decoration", "white-space", "border", "border-collapse", "padding", "width"}
+                    "text-decoration", "white-space"}
 _STYLE_VALUE = re.compile(r"(?:[#\w\s.,%+-]|(?:rgba?|hsla?)\([\d\s.,%+-]*\))*", re.ASCII)
 _NUMBER = re.compile(r"\d{1,5}%?")
 _WORD_VALUES = {"align": {"left", "right", "center", "justify", "top", "middle", "bottom"},
@@ -239,6 +242,7 @@ def render_markdown(source, attachments=None):
 MAX_RENDERED_CHARS = 100_000
 RENDER_SECONDS = 2.0
 NOTEBOOK_RENDER_SECONDS = 20.0
+LITERAL_SECONDS = 10.0  # a cell's text as written (linear: 500 kB in 0.1 s)
 
 
 class RenderTimeout(Exception):
@@ -269,8 +273,8 @@ def _time_limit(seconds):
 class Budget:
     """The rendering time one notebook has left (``NOTEBOOK_RENDER_SECONDS`` to start with)."""
 
-    def __init__(self, seconds=NOTEBOOK_RENDER_SECONDS):
-        self.deadline = time.monotonic() + seconds
+    def __init__(self, seconds=None):
+        self.deadline = time.monotonic() + (NOTEBOOK_RENDER_SECONDS if seconds is None else seconds)
 
     def render(self, source, attachments=None):
         """``render_markdown`` within the bounds; raises ``RenderTimeout`` beyond them."""
@@ -311,9 +315,15 @@ MATH_OFF = '<div class="tex2jax_ignore">'
 
 def _shows_as_written(candidate, mathjax, budget):
     """Does markdown pass ``candidate`` through to an inert page? ``mathjax=False``: only for a
-    candidate inside ``MATH_OFF`` that markdown passes through unchanged."""
+    candidate inside ``MATH_OFF`` that markdown passes through unchanged. ``budget``: the notebook's
+    ``Budget``, or None for a literal text (``_literal``), which renders in linear time and gets
+    LITERAL_SECONDS of its own."""
     try:
-        rendered = budget.render(candidate).strip()
+        if budget is None:
+            with _time_limit(LITERAL_SECONDS):
+                rendered = render_markdown(candidate).strip()
+        else:
+            rendered = budget.render(candidate).strip()
     except Exception:  # noqa: BLE001 - too slow, or nbconvert could not render it: not shown
         return False
     if mathjax:
@@ -341,10 +351,12 @@ def inert_markdown(source, attachments=None, budget=None):
     if rendered is not None:
         cleaned = _one_line(clean_html(rendered))
         candidates += [("<div>" + note + cleaned + "</div>", True), (MATH_OFF + note + cleaned + "</div>", False)]
-    candidates.append((MATH_OFF + note + "<pre>" + _literal(source) + "</pre></div>", False))
     for candidate, mathjax in candidates:
         if _shows_as_written(candidate, mathjax, budget):
             return candidate, problems
+    literal = MATH_OFF + note + "<pre>" + _literal(source) + "</pre></div>"
+    if _shows_as_written(literal, False, None):
+        return literal, problems
     return html.escape(note_text(problems), quote=False), problems
 
 

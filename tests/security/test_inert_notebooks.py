@@ -96,6 +96,7 @@ def test_control_the_unsanitized_notebook_runs_its_payloads_in_the_same_page():
     assert bs4.BeautifulSoup(page, "html.parser").find(id=hostile_notebook.OVERLAY_ID)
 
 
+@pytest.mark.filterwarnings("ignore:Your element with mimetype")  # outputs SanitizeHTML emptied
 def test_control_nbconvert_sanitizing_alone_leaves_script_in_the_formgrader():
     from nbconvert.preprocessors.sanitize import SanitizeHTML
 
@@ -367,3 +368,44 @@ def test_control_without_escaping_both_pages_would_run_script():
     with mock.patch.object(html, "escape", lambda text, quote=True: text):
         assert not page_runs_nothing(feedback_html(hostile_record()))
         assert not page_runs_nothing(render(similarity_report()))
+
+
+# -- bounds on rendering markdown in the grader's process ----------------------------------------------
+
+SLOW = "[" * 4000  # nbconvert's renderer is quadratic here: about 0.3 s, 100,000 take minutes
+
+
+def test_markdown_too_slow_to_render_is_shown_as_text(monkeypatch):
+    monkeypatch.setattr(inert, "RENDER_SECONDS", 0.02)
+    made, problems = inert_markdown(SLOW)
+    assert problems == ["markdown too long or too slow to render safely (shown as text)"]
+    assert made.startswith(inert.MATH_OFF) and SLOW in visible_text(made)
+
+
+def test_control_with_time_enough_the_same_cell_is_kept_as_written():
+    assert inert_markdown(SLOW) == (SLOW, [])
+
+
+def test_markdown_too_long_is_not_rendered(monkeypatch):
+    monkeypatch.setattr(inert, "render_markdown", mock.Mock(wraps=inert.render_markdown))
+    made, problems = inert_markdown("a" * (inert.MAX_RENDERED_CHARS + 1))
+    assert problems and made.startswith(inert.MATH_OFF)
+    assert all(len(call.args[0]) <= inert.MAX_RENDERED_CHARS + 1000 for call in inert.render_markdown.call_args_list)
+    assert not any(call.args[0] == "a" * (inert.MAX_RENDERED_CHARS + 1) for call in inert.render_markdown.call_args_list)
+
+
+def test_a_notebook_whose_rendering_budget_is_spent_shows_its_other_cells_as_text(monkeypatch):
+    monkeypatch.setattr(inert, "NOTEBOOK_RENDER_SECONDS", 0.0)
+    texts = ["# Notes", "My answer: $k = 5$.", "The instructor's words."]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(t) for t in texts])
+    made, changes = make_inert(nb, inert.instructor_cells(nbformat.v4.new_notebook(cells=[nb.cells[2]])))
+    assert [c.source.startswith(inert.MATH_OFF) for c in made.cells] == [True, True, False]
+    assert texts[1] in visible_text(made.cells[1].source) and len(changes) == 2
+
+
+def test_the_time_bound_leaves_the_alarm_as_it_found_it():
+    import signal
+
+    handler = signal.getsignal(signal.SIGALRM)
+    inert_markdown("**bold**")
+    assert signal.getsignal(signal.SIGALRM) is handler and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
