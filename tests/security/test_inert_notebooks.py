@@ -7,8 +7,10 @@ iframe documents. The hostile notebook (``hostile_notebook.py``) puts a payload 
 none is left, and a visible note says what was removed. The controls render the same notebook
 without sanitizing, and with nbconvert's own sanitizing only, and find payloads there. Honest
 notebooks (every notebook of the course, and one with the outputs a real run makes) come out
-unchanged, and nbgrader's metadata and checksums survive. Our own pages (the student's feedback,
-the similarity report) escape everything a student chose; their controls turn escaping off.
+unchanged, and nbgrader's metadata and checksums survive. Rendering markdown in the grader's
+process is bounded in size and time. Our own pages (the student's feedback, the similarity report)
+escape everything a student chose, and a roster name cannot put markup into the formgrader; their
+controls turn escaping off or use the name as the LMS gave it.
 """
 import copy
 import html
@@ -28,8 +30,9 @@ REPO = Path(__file__).resolve().parents[2]
 COURSE_NOTEBOOKS = sorted(REPO.glob("source/*/*.ipynb")) + sorted(REPO.glob("release/*/*.ipynb"))
 
 
-def formgrader_page(nb, **exporter_config):
-    """The formgrader's manual-grading page of ``nb``, made by the formgrader's own exporter and template."""
+def formgrader_page(nb, person=None, **exporter_config):
+    """The formgrader's manual-grading page of ``nb``, made by the formgrader's own exporter and
+    template; ``person``: the student's names, as the gradebook holds them."""
     from nbconvert.exporters import HTMLExporter
     from nbgrader.server_extensions.formgrader import handlers
     from traitlets.config import Config
@@ -41,7 +44,7 @@ def formgrader_page(nb, **exporter_config):
         setattr(config.HTMLExporter, key, value)
     resources = {"assignment_id": "assignment1", "notebook_id": "knn", "submission_id": "1", "index": 0,
                  "total": 1, "base_url": "", "student": "mallory", "last_name": "M", "first_name": "M",
-                 "notebook_path": "/knn.ipynb"}
+                 "notebook_path": "/knn.ipynb", **(person or {})}
     page, _ = HTMLExporter(config=config).from_notebook_node(nb, resources=resources)
     return page
 
@@ -299,6 +302,22 @@ def test_nbgrader_checksums_still_match_after_sanitizing():
             assert compute_checksum(cell) == cell.metadata.nbgrader["checksum"], cell.metadata.nbgrader["grade_id"]
 
 
+def test_a_read_only_cell_outside_the_policy_keeps_its_checksum_because_it_is_the_instructors():
+    from nbgrader.utils import compute_checksum
+
+    instructor = nbformat.read(hostile_notebook.RELEASED_KNN, as_version=4)
+    question = next(c for c in instructor.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1")
+    question.source += '\n\n<span class="label label-info">2 points</span>'  # a class the policy refuses
+    question.metadata.nbgrader["checksum"] = compute_checksum(question)
+    student = copy.deepcopy(instructor)
+    trusted, _ = make_inert(student, inert.instructor_cells(instructor))
+    untrusted, _ = make_inert(student)
+    find = lambda nb: next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1")  # noqa: E731
+    assert compute_checksum(find(trusted)) == question.metadata.nbgrader["checksum"]
+    # Control: not known as the instructor's, the cell is cleaned, and nbgrader would see it changed.
+    assert compute_checksum(find(untrusted)) != question.metadata.nbgrader["checksum"]
+
+
 def test_cells_identical_to_the_instructors_are_kept_as_written():
     special = '<span class="alert alert-info">Read this first.</span>'  # outside the policy, but the instructor's
     instructor = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(special)])
@@ -388,10 +407,10 @@ def test_control_with_time_enough_the_same_cell_is_kept_as_written():
 
 def test_markdown_too_long_is_not_rendered(monkeypatch):
     monkeypatch.setattr(inert, "render_markdown", mock.Mock(wraps=inert.render_markdown))
-    made, problems = inert_markdown("a" * (inert.MAX_RENDERED_CHARS + 1))
-    assert problems and made.startswith(inert.MATH_OFF)
-    assert all(len(call.args[0]) <= inert.MAX_RENDERED_CHARS + 1000 for call in inert.render_markdown.call_args_list)
-    assert not any(call.args[0] == "a" * (inert.MAX_RENDERED_CHARS + 1) for call in inert.render_markdown.call_args_list)
+    big = "a" * (inert.MAX_RENDERED_CHARS + 1)
+    made, problems = inert_markdown(big)
+    assert problems and made.startswith(inert.MATH_OFF) and big in visible_text(made)
+    assert big not in [call.args[0] for call in inert.render_markdown.call_args_list]
 
 
 def test_a_notebook_whose_rendering_budget_is_spent_shows_its_other_cells_as_text(monkeypatch):
@@ -409,3 +428,17 @@ def test_the_time_bound_leaves_the_alarm_as_it_found_it():
     handler = signal.getsignal(signal.SIGALRM)
     inert_markdown("**bold**")
     assert signal.getsignal(signal.SIGALRM) is handler and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_a_roster_name_cannot_put_markup_into_the_formgrader_page(tmp_path):
+    """The formgrader writes the student's name into its page unescaped; names come from the LMS."""
+    from autograder.intake.roster import load_roster
+
+    hostile = "<img src=x onerror=alert(1)>"
+    (tmp_path / "roster.csv").write_text(f'student,name\nmallory,"{hostile}, Mal"\n')
+    person = load_roster(tmp_path / "roster.csv").person("mallory")
+    page = formgrader_page(nbformat.v4.new_notebook(), person=person)
+    assert not bs4.BeautifulSoup(page, "html.parser").find("img") and "img src=x" in visible_text(page)
+    # Control: the name as the LMS gave it becomes an element with an event handler.
+    raw = formgrader_page(nbformat.v4.new_notebook(), person={"first_name": "Mal", "last_name": hostile})
+    assert bs4.BeautifulSoup(raw, "html.parser").find("img", onerror=True)
