@@ -1,8 +1,7 @@
 """A hostile notebook in the instructor's browser runs nothing (headless chromium through Selenium).
 
 A small class (the kNN part of assignment1) is graded by ``grade_class`` as an instructor would:
-``honest`` hands in the reference kNN and the released notebook; ``mallory`` hands in the same code
-and the hostile knn.ipynb of ``hostile_notebook.py`` (a script, an ``<img onerror>``, a
+``mallory`` hands in the reference kNN and the hostile knn.ipynb of ``hostile_notebook.py`` (a script, an ``<img onerror>``, a
 ``javascript:`` link, an iframe and a full-page overlay in her written answer; HTML, JavaScript,
 SVG and widget outputs; a raw cell with a script; widget state). Every payload that runs sets a
 mark on the page it runs in, which the test reads back.
@@ -11,9 +10,10 @@ mark on the page it runs in, which the test reads back.
   ``generate_feedback`` makes of it, carry no mark after the page has loaded and every link of her
   answer has been clicked; her answer, its math, her plot and printed text are there, with a note
   for each thing removed, and the grader can still score her answer.
-* CONTROL: ``mallory_control`` hands in the same notebook, graded with the sanitizing switched off
-  (``write_inert_copy`` replaced by a plain copy, in this process only): in the same browser, on
-  the same pages, her payloads run and her overlay covers the formgrader.
+* CONTROL: ``mallory_control`` hands in the same notebook, graded in the same run with the
+  sanitizing switched off for her alone (``write_inert_copy`` copies her notebooks as they are, in
+  this process only): in the same browser, on the same pages, her payloads run and her overlay
+  covers the formgrader.
 * nbgrader's log of the run says no read-only cell changed: sanitizing left every checksum intact.
 
 Skips (one line) when chromium or chromedriver is missing; any other problem fails.
@@ -21,6 +21,7 @@ Skips (one line) when chromium or chromedriver is missing; any other problem fai
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -28,34 +29,40 @@ import pytest
 import browser_session
 import hostile_notebook
 from browser_session import REPO, jupyter_lab, require_chromium, screenshot, wait_for, wait_until
-from class_builder import REFERENCE_KNN, SOURCE
+from class_builder import REFERENCE_KNN
 from mixed_class import RELEASE_FILES, knn_course
 from autograder.classrun import gradebook
 from autograder.classrun.grade import grade_class
+from autograder.intake.inert import MATH_OFF
 
 browser = browser_session.browser  # the module's chromium (a fixture)
 
 ASSIGNMENT = "assignment1"
-DEFENDED, CONTROL, HONEST = "mallory", "mallory_control", "honest"
+DEFENDED, CONTROL = "mallory", "mallory_control"
 LOADED = ("return document.readyState === 'complete' && "
           "Array.from(document.images).every(i => i.complete);")
 FORMGRADER_READY = ("return document.readyState === 'complete' && !!(window.formgrader && formgrader.grades "
                     "&& formgrader.grades.loaded);")
 
 
-def _submit(submitted, student, hostile):
+def _submit(submitted, student):
     folder = submitted / student / ASSIGNMENT
     for relative in RELEASE_FILES:
         (folder / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(REPO / "release" / ASSIGNMENT / relative, folder / relative)
     (folder / "classifiers" / "k_nearest_neighbor.py").write_text(REFERENCE_KNN)
-    if hostile:
-        hostile_notebook.write_hostile_knn(folder / "knn.ipynb")
+    hostile_notebook.write_hostile_knn(folder / "knn.ipynb")
 
 
-def _plain_copy(path, target, instructor=None):
-    shutil.copyfile(path, target)
-    return []
+_sanitize = gradebook.write_inert_copy
+
+
+def _switched_off_for_the_control(path, target, instructor=None):
+    """The test-only switch: the control's notebooks are staged as they are, everyone else's inert."""
+    if CONTROL in Path(target).parts:
+        shutil.copyfile(path, target)
+        return []
+    return _sanitize(path, target, instructor)
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +72,8 @@ def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("inert")
     course = knn_course(base / "course")
     submitted = base / "submitted"
-    for student in (HONEST, DEFENDED, CONTROL):
-        _submit(submitted, student, hostile=student != HONEST)
+    for student in (DEFENDED, CONTROL):
+        _submit(submitted, student)
     root = base / "class"
     root.mkdir()
     shutil.copyfile(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
@@ -78,20 +85,16 @@ def graded(tmp_path_factory):
         logs.append(done.stdout)
         return done
 
-    with mock.patch.object(gradebook, "_nbgrader", logged):
-        grade_class(submitted, ASSIGNMENT, course_dir=course, out_dir=root, students=[HONEST, DEFENDED],
-                    progress=False, workers=2)
-        sanitized_log = "\n".join(logs)
-        with mock.patch.object(gradebook, "write_inert_copy", _plain_copy):  # the control: no sanitizing
-            grade_class(submitted, ASSIGNMENT, course_dir=course, out_dir=root, students=[CONTROL],
-                        progress=False, workers=2)
+    with mock.patch.object(gradebook, "_nbgrader", logged), \
+            mock.patch.object(gradebook, "write_inert_copy", _switched_off_for_the_control):
+        grade_class(submitted, ASSIGNMENT, course_dir=course, out_dir=root, progress=False, workers=2)
     done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", ASSIGNMENT, "--force"], cwd=root,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"nbgrader generate_feedback failed:\n{done.stdout}\n{done.stderr}"
-    for student in (HONEST, DEFENDED, CONTROL):
+    for student in (DEFENDED, CONTROL):
         assert (root / "autograded" / student / ASSIGNMENT / "knn.ipynb").is_file(), student
         assert (root / "feedback" / student / ASSIGNMENT / "knn.html").is_file(), student
-    return root, sanitized_log
+    return root, "\n".join(logs)
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +116,8 @@ def marks(driver):
 
 
 def click_answer_links(driver):
-    """Click every link in the rendered markdown, as a curious grader would (from script, so that
-    an overlay on the control page cannot swallow the clicks)."""
+    """Click the answer's "click me" link, as a curious grader would (from script, so that the
+    overlay on the control page cannot swallow the click); returns how many there were."""
     return driver.execute_script(
         "const links = Array.from(document.querySelectorAll('.text_cell_render a'))"
         "  .filter(a => a.textContent.includes('click me'));"
@@ -135,13 +138,17 @@ def notes(driver):
 
 
 def test_nbgrader_sees_no_changed_read_only_cell(graded):
-    root, log = graded
-    assert "Creating/updating student with ID 'mallory'" in log
-    assert "has changed" not in log, [line for line in log.splitlines() if "has changed" in line]
     import nbformat
-    honest = nbformat.read(root / "autograded" / HONEST / ASSIGNMENT / "knn.ipynb", as_version=4)
-    released = nbformat.read(REPO / "release" / ASSIGNMENT / "knn.ipynb", as_version=4)
-    assert [c.source for c in honest.cells] == [c.source for c in released.cells]
+
+    root, log = graded
+    assert all(f"Creating/updating student with ID '{s}'" in log for s in (DEFENDED, CONTROL))
+    assert "has changed" not in log, [line for line in log.splitlines() if "has changed" in line]
+    # Her cells that held nothing hostile are the released ones, as nbgrader stored them.
+    stored = nbformat.read(root / "autograded" / DEFENDED / ASSIGNMENT / "knn.ipynb", as_version=4)
+    released = {c.source for c in nbformat.read(REPO / "release" / ASSIGNMENT / "knn.ipynb", as_version=4).cells}
+    changed = [c.source[:40] for c in stored.cells if c.source not in released]
+    assert len(changed) == 2, changed  # her answer and her raw cell
+    assert all(c.startswith(MATH_OFF) for c in changed)
 
 
 def test_formgrader_shows_the_hostile_submission_and_runs_none_of_it(browser, lab, graded):
