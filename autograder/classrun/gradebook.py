@@ -20,6 +20,7 @@ import warnings
 from collections import defaultdict
 from pathlib import Path
 
+from ..intake.inert import write_inert_copy
 from ..intake.workspace import SubmissionError, notebook_problem, private_copy
 
 
@@ -155,7 +156,9 @@ class Gradebook:
                     if problem:
                         unreadable.setdefault(student, {})[nb.stem] = problem
                     else:
-                        shutil.copyfile(nb, target / nb.name)
+                        # What nbgrader stores is what the formgrader and feedback pages show: it
+                        # must run nothing in a person's browser.
+                        write_inert_copy(nb, target / nb.name, staging / "source" / self.assignment / nb.name)
                 students.append(student)
             finally:
                 shutil.rmtree(temp, ignore_errors=True)

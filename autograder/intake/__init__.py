@@ -1,2 +1,3 @@
 """Submissions as they arrive: whose upload is where (``submissions``, with the LMS formats), who
-the students are (``roster``), and safe private copies of one upload (``workspace``)."""
+the students are (``roster``), safe private copies of one upload (``workspace``), and notebooks
+made inert before they are shown to a person (``inert``)."""

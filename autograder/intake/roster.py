@@ -57,7 +57,9 @@ class Roster:
         first, last = split_name(self.get(student, "name"))
         fields = {"first_name": first, "last_name": last, "email": self.get(student, "email"),
                   "lms_user_id": self.get(student, "lms_id")}
-        return {k: v for k, v in fields.items() if v}
+        # The formgrader's manual-grading page writes the name into its HTML as it is, and a name
+        # comes from whatever a student typed into the LMS: no name needs '<' or '>'.
+        return {k: v.replace("<", "").replace(">", "") for k, v in fields.items() if v}
 
 
 def split_name(name):
