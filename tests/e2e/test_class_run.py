@@ -175,7 +175,7 @@ def test_a_malformed_upload_gets_one_line_naming_student_and_file(malformed, stu
 
 @pytest.mark.parametrize("student", sorted(MALFORMED))
 def test_a_malformed_upload_is_explained_in_that_students_feedback(malformed, student):
-    page = (malformed["out"] / "feedback" / student / "assignment1" / "autograder.html").read_text()
+    page = (malformed["out"] / "autograded" / student / "assignment1" / "autograder.html").read_text()
     assert "About your upload" in page and MALFORMED[student][1] in page
     assert student in malformed["summary"].split("needs attention")[1]
 
@@ -195,7 +195,7 @@ def test_a_malformed_upload_costs_only_what_is_broken(malformed, student):
 def test_the_control_and_its_notebooks_are_untouched_by_the_others(malformed):
     ok = malformed["records"]["ok"]
     assert ok["score"] == ok["max_score"] and "upload" not in ok
-    page = (malformed["out"] / "feedback" / "ok" / "assignment1" / "autograder.html").read_text()
+    page = (malformed["out"] / "autograded" / "ok" / "assignment1" / "autograder.html").read_text()
     assert "About your upload" not in page
     assert not any(line.startswith("ok: ") for line in malformed["lines"])
     # Its written answer waits for a grader; so does nobody else's unreadable notebook.
