@@ -243,8 +243,11 @@ def read_small_file(path, assignment, name, limit=4096):
     path = Path(path)
     try:
         if path.is_dir():
+            inside = path.resolve()
             for candidate in (path / name, path / assignment / name, *sorted(path.glob(f"*/{name}"))):
-                if candidate.is_file() and not candidate.is_symlink() and candidate.stat().st_size <= limit:
+                # Never through a link: the folder is the student's upload.
+                if candidate.is_file() and candidate.resolve() == inside / candidate.relative_to(path) \
+                        and candidate.stat().st_size <= limit:
                     return candidate.read_text(encoding="utf-8", errors="replace").strip()
             return None
         if path.suffix.lower() == ".zip":

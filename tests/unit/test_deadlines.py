@@ -264,3 +264,18 @@ def test_plain_folders_get_no_upload_time_from_their_files(tmp_path):
 def test_the_late_record_is_plain_json():
     late = Deadlines(DUE, parse_policy("10%/day")).late("ada", _at(DUE + timedelta(hours=3)))
     assert json.loads(json.dumps(late)) == late
+
+
+def test_a_timestamp_behind_a_link_in_an_upload_is_not_read(tmp_path):
+    elsewhere = tmp_path / "instructor"
+    elsewhere.mkdir()
+    (elsewhere / "timestamp.txt").write_text("2025-03-01 00:00 UTC")
+    student = tmp_path / "submitted" / "ada"
+    student.mkdir(parents=True)
+    (student / "assignment1").symlink_to(elsewhere, target_is_directory=True)
+    assert submission_time(student, "assignment1") is None
+    (student / "timestamp.txt").symlink_to(elsewhere / "timestamp.txt")
+    assert submission_time(student, "assignment1") is None
+    (student / "timestamp.txt").unlink()
+    (student / "timestamp.txt").write_text("2025-03-02 00:00 UTC")  # control: its own file is read
+    assert submission_time(student, "assignment1")["time"] == "2025-03-02T00:00:00+00:00"
