@@ -100,7 +100,9 @@ def parse_duration(text, what="duration"):
 
 
 def format_duration(seconds):
-    """'45 min', '26 h', '3 days 2 h' (rounded up to the minute, hours shown to the minute's tenth)."""
+    """'7 s', '45 min', '26 h', '25.5 h', '3 days 2 h' (seconds and minutes rounded up)."""
+    if seconds < 60:
+        return f"{math.ceil(seconds)} s"
     minutes = math.ceil(seconds / 60)
     if minutes < 60:
         return f"{minutes} min"

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from autograder.classrun.deadlines import (DeadlineError, Deadlines, configured_policy, gradebook_due, late_sentence,
+from autograder.classrun.deadlines import (DeadlineError, Deadlines, configured_policy, format_duration, gradebook_due,
+                                           late_sentence,
                                            parse_duration, parse_policy, parse_time, resolve, set_gradebook_due,
                                            submission_time)
 from autograder.intake.roster import load_roster
@@ -86,6 +87,12 @@ def test_a_bad_time_is_one_line(text, fragment):
                                            ("1.5 days", 36 * HOUR), ("0", 0)])
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("seconds, words", [(6.2, "7 s"), (61, "2 min"), (26 * HOUR, "26 h"), (25.5 * HOUR, "25.5 h"),
+                                            (3 * DAY + 2 * HOUR, "3 days 2 h"), (4 * DAY, "4 days")])
+def test_lateness_in_words(seconds, words):
+    assert format_duration(seconds) == words
 
 
 def test_an_extension_is_a_duration_or_a_new_due_date():
