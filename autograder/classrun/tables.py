@@ -8,8 +8,13 @@ from .deadlines import penalised
 
 
 def results_json(records):
-    """The JSON contract: a list of {student, assignment, score, max_score, tests: [...]}."""
-    return json.dumps(records, indent=2) + "\n"
+    """The JSON contract: a list of {student, assignment, score, max_score, tests: [...]}, each
+    with ``raw_total``, ``total`` (after the late penalty) and ``total_max`` as in grades.csv."""
+    out = []
+    for record in records:
+        raw, total, total_max = totals(record)
+        out.append(dict(record, raw_total=raw, total=total, total_max=total_max))
+    return json.dumps(out, indent=2) + "\n"
 
 
 CSV_COLUMNS = ["student", "assignment", "score", "max_score", "manual", "manual_max", "manual_pending",

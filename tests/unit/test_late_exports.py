@@ -8,8 +8,10 @@ import json
 
 import pytest
 
+from autograder.classrun.deadlines import resolve
 from autograder.classrun.export import ExportError, export
-from autograder.classrun.tables import class_row
+from autograder.classrun.store import class_records
+from autograder.classrun.tables import class_row, results_json
 from autograder.intake.roster import load_roster
 from lms_readers import check_gradescope, read_canvas, read_moodle
 from results_files import result, store_results
@@ -127,3 +129,13 @@ def test_the_penalty_takes_its_share_of_the_written_answers_too():
               "late": {"penalty": 20.0, "submitted": "2025-03-16T01:59:00+00:00", "seconds_late": 26 * 3600}}
     row = class_row(record)
     assert (row["raw_total"], row["total"], row["total_max"]) == ("10", "8", "14")
+
+
+def test_grades_json_carries_the_raw_and_the_penalised_total(late_class):
+    out, _ = late_class
+    deadlines = resolve(None, "assignment1", [], due=DUE, policy="10%/day, max 50%")
+    records = {r["student"]: r for r in json.loads(results_json(class_records(out, "assignment1", None, deadlines)))}
+    ben = records["ben"]
+    assert (ben["raw_total"], ben["total"], ben["total_max"], ben["late"]["penalty"]) == (6.5, 5.2, 10, 20)
+    assert ben["late"]["submitted"] == "2025-03-16T01:59:00+00:00" and ben["late"]["seconds_late"] == 26 * 3600
+    assert (records["ada"]["total"], records["ada"]["late"]["penalty"]) == (10, 0)
