@@ -94,8 +94,12 @@ def graded_class(tmp_path_factory):
 def test_json_follows_the_contract(graded_class):
     records = graded_class[3]
     for record in records.values():
-        required = {"student", "assignment", "score", "max_score", "tests"}
-        assert required <= set(record) <= required | {"upload", "manual", "lms", "insecure"}
+        required = {"student", "assignment", "score", "max_score", "tests", "raw_total", "total", "total_max"}
+        assert required <= set(record) <= required | {"upload", "manual", "lms", "insecure", "late"}
+        manual = record.get("manual") or {"score": 0.0, "max_score": 0.0}
+        assert record["raw_total"] == pytest.approx(record["score"] + manual["score"])
+        assert record["total_max"] == pytest.approx(record["max_score"] + manual["max_score"])
+        assert record["total"] == record["raw_total"]  # no due date here: nobody is late
         assert all(isinstance(line, str) and line for line in record.get("upload", []))
         if "manual" in record:
             assert set(record["manual"]) == {"score", "max_score", "pending"}
