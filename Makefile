@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+IPC_KERNELS := $(VENV)/etc/jupyter/jupyter_nbconvert_config.json
 
 .PHONY: help venv demo test test-fast test-install accuracy bench release edition clean
 
@@ -16,7 +17,7 @@ help:
 	@echo "make release   regenerate release/ from source/"
 	@echo "make edition   write the student edition to $(EDITION) and $(EDITION).zip (EDITION=... to choose)"
 
-venv: $(STAMP)
+venv: $(STAMP) $(IPC_KERNELS)
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is needed, found " + sys.version.split()[0])'
@@ -24,27 +25,33 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	@# Kernels started by this venv's Jupyter talk over local IPC sockets, not localhost TCP: nothing
-	@# listens on a port, and ipykernel 7 stops warning about unencrypted TCP at every kernel start.
-	@mkdir -p $(VENV)/etc/jupyter
-	@echo '{"KernelManager": {"transport": "ipc"}}' > $(VENV)/etc/jupyter/jupyter_server_config.json
 	@touch $(STAMP)
 
-demo: $(STAMP)
+# Kernels started by this venv's Jupyter talk over local IPC sockets, not localhost TCP: nothing
+# listens on a port, and ipykernel 7 stops warning about unencrypted TCP at every kernel start.
+# JupyterLab's server names the sockets after each kernel's connection file; nbconvert --execute
+# needs autograder/kernels.py for that. nbgrader's own kernels (validate, autograde with execution)
+# and `jupyter execute` take no configured kernel manager and stay on TCP.
+$(IPC_KERNELS): Makefile | $(STAMP)
+	@mkdir -p $(VENV)/etc/jupyter
+	@echo '{"KernelManager": {"transport": "ipc"}}' > $(VENV)/etc/jupyter/jupyter_server_config.json
+	@echo '{"ExecutePreprocessor": {"kernel_manager_class": "autograder.kernels.IPCKernelManager"}}' > $(IPC_KERNELS)
+
+demo: $(STAMP) $(IPC_KERNELS)
 	$(VENV)/bin/autograder demo
 
 # Two pytest-xdist workers: half the suite waits on kernels and sandboxes, so two cores go further
 # with two of them (tests/conftest.py keeps each file, and the mutation suites, on one worker).
 TEST_WORKERS ?= 2
 
-test: $(STAMP)
+test: $(STAMP) $(IPC_KERNELS)
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # A new user's two commands on the student edition, for real: pip installs into a fresh .venv (minutes).
 test-install: $(STAMP)
 	$(PY) -m pytest -q -p no:xdist -m install --run-install tests/e2e/test_student_edition.py
 
-accuracy: $(STAMP)
+accuracy: $(STAMP) $(IPC_KERNELS)
 	$(PY) -m pytest -q -m "slow or accuracy" --run-accuracy tests
 
 bench: $(STAMP)

@@ -7,6 +7,11 @@ from pathlib import Path
 from .sandbox.runner import Limits
 
 
+CHECK_STATUS = """exit status: 0 when every public test passed, 1 when any did not (failed,
+error, timeout or not implemented yet), 2 when the check could not run (no tests/ folder, no
+such notebook)."""
+
+
 def _cmd_check(args):
     from .student.check import CheckError, check
     from .engine.summary import score_table
@@ -15,6 +20,7 @@ def _cmd_check(args):
     except CheckError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    status = 0 if all(r["status"] == "passed" for r in results) else 1
     if args.json:
         print(json.dumps({"assignment": assignment, "score": sum(r["points"] for r in results),
                           "max_score": sum(r["max_points"] for r in results), "tests": results}, indent=2))
@@ -24,7 +30,7 @@ def _cmd_check(args):
             print()
             for r in results:
                 print(f"  {r['status']:<15} {r['name']}: {r['message']}")
-    return 0
+    return status
 
 
 def _cmd_release(args):
@@ -64,7 +70,7 @@ def _cmd_grade(args):
                               workers=args.workers, json_path=args.json, force=args.force,
                               scheduler=args.scheduler, insecure=args.insecure,
                               limits=Limits(student_seconds=args.budget), students=args.student,
-                              roster=_roster(args.roster))
+                              roster=_roster(args.roster), due=args.due, late_policy=args.late_policy)
     except (GradeError, RosterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -96,7 +102,8 @@ def _cmd_export(args):
     from .intake.roster import RosterError
     try:
         written, warnings = export(args.course, args.assignment, args.format, args.to, roster=_roster(args.roster),
-                                   column=args.column, hidden_visibility=args.hidden_tests)
+                                   column=args.column, hidden_visibility=args.hidden_tests, due=args.due,
+                                   late_policy=args.late_policy)
     except (ExportError, RosterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -130,11 +137,20 @@ def _cmd_demo(args):
     return run_demo(course_dir=args.course, workers=args.workers)
 
 
+def _deadline_options(parser, due_effect):
+    parser.add_argument("--due", default=None, metavar="TIME",
+                        help=f"the due date, e.g. '2025-03-14 23:59 Europe/Berlin' (no zone: UTC, as in nbgrader); "
+                             f"default: the assignment's due date in nbgrader's gradebook; {due_effect}")
+    parser.add_argument("--late-policy", default=None, metavar="POLICY",
+                        help="'none', '10%%/day, max 50%%' (per started day or hour, up to a cap) or 'zero after "
+                             "2h'; default: c.Autograder.late_policy in the course's nbgrader_config.py, else none")
+
+
 def _parser():
     p = argparse.ArgumentParser(prog="autograder", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("check", help="self-assessment: run the public tests on your work")
+    c = sub.add_parser("check", help="self-assessment: run the public tests on your work", epilog=CHECK_STATUS)
     c.add_argument("path", nargs="?", default=".", help="assignment folder or one notebook (default: .)")
     c.add_argument("--json", action="store_true", help="print results as JSON")
     c.add_argument("-v", "--verbose", action="store_true", help="also list every test")
@@ -172,7 +188,9 @@ def _parser():
                         "others' results stay as they are")
     g.add_argument("--roster", default=None, metavar="CSV",
                    help="roster mapping LMS ids and names in bulk downloads to students "
-                        "(columns: student, name, lms_id, sis_user_id, sis_login_id, section, email)")
+                        "(columns: student, name, lms_id, sis_user_id, sis_login_id, section, email, "
+                        "extension: '2d' or a new due date)")
+    _deadline_options(g, "grade writes it there for later runs and exports")
     g.add_argument("--insecure", action="store_true",
                    help="grade even where student code cannot be isolated (no Linux user namespaces): "
                         "resource limits only; recorded in grades.json and the feedback")
@@ -204,6 +222,7 @@ def _parser():
                         "one (default: the assignment's name, which creates a new column)")
     e.add_argument("--hidden-tests", default="after_published", choices=["after_published", "hidden"],
                    help="gradescope: when students see hidden tests' results (default: %(default)s)")
+    _deadline_options(e, "given here, for this export only")
     e.set_defaults(run=_cmd_export)
 
     s = sub.add_parser("similarity", help="rank pairs of students by the code they share beyond the starter code")

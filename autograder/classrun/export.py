@@ -2,7 +2,9 @@
 
 Built from the grades of record (``store.py``: every student's results plus the manual points in
 nbgrader's gradebook), never from one run. Each student's exported score is the autograded points
-plus the written-answer points given so far; students with answers still to grade are listed.
+plus the written-answer points given so far, after the late policy's penalty (``deadlines.py``:
+the same due date, extensions and policy as ``autograder grade``); students with answers still to
+grade are listed. grades.csv and Moodle's and Gradescope's comments keep the raw score beside it.
 
 - ``csv``: grades.csv (per-function columns, manual points, totals);
 - ``canvas``: a gradebook CSV for Canvas's "Import": ``Student, ID, SIS User ID, SIS Login ID,
@@ -25,7 +27,8 @@ from pathlib import Path
 from . import store
 from ..engine.summary import format_points, short_function
 from ..files import write_atomic
-from .tables import grades_csv
+from .deadlines import DeadlineError, format_duration, resolve
+from .tables import grades_csv, totals
 
 FORMATS = ("csv", "canvas", "moodle", "gradescope")
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -39,8 +42,19 @@ class ExportError(Exception):
 
 
 def _total(record):
-    manual = record.get("manual") or {}
-    return record["score"] + manual.get("score", 0.0), record["max_score"] + manual.get("max_score", 0.0)
+    """(the exported score: autograded plus manual points, after any late penalty; its maximum)."""
+    _, total, maximum = totals(record)
+    return total, maximum
+
+
+def _late_words(record):
+    """'; submitted 26 h late: -20% (raw 151)' for a penalised student, else ''."""
+    late = record.get("late") or {}
+    if not late.get("penalty"):
+        return ""
+    raw, _, _ = totals(record)
+    return (f"; submitted {format_duration(late['seconds_late'])} late: -{late['penalty']:g}% "
+            f"(late policy {late['policy']}; {format_points(raw)} before the penalty)")
 
 
 def _lms_id(record, roster, lms):
@@ -94,6 +108,7 @@ def moodle_csv(records, roster, now=None):
             feedback += f"; written answers {format_points(manual['score'])}/{format_points(manual['max_score'])}"
             if manual["pending"]:
                 feedback += f" ({manual['pending']} still to grade)"
+        feedback += _late_words(record)
         rows.append([f"Participant {number}", get("name") or (record.get("lms") or {}).get("name") or student,
                      get("email"), "Graded", format_points(score), format_points(maximum), "Yes", when, feedback])
     if len(rows) == 1:
@@ -117,20 +132,28 @@ def gradescope_results(record, hidden_visibility="after_published"):
                       "max_score": manual["max_score"], "visibility": "visible",
                       "output": (f"{manual['pending']} answer(s) still to be graded" if manual["pending"] else "")})
     score, _ = _total(record)
+    late = _late_words(record)
     return {"score": score, "execution_time": round(record.get("seconds", 0.0), 3),
-            "output": f"Autograded {format_points(record['score'])}/{format_points(record['max_score'])}.",
+            "output": f"Autograded {format_points(record['score'])}/{format_points(record['max_score'])}"
+                      + (f"{late}." if late else "."),
             "stdout_visibility": "hidden", "tests": tests}
 
 
-def export(out_dir, assignment, fmt, to, roster=None, column=None, hidden_visibility="after_published"):
+def export(out_dir, assignment, fmt, to, roster=None, column=None, hidden_visibility="after_published",
+           due=None, late_policy=None):
     """Write the export; returns (what was written, warnings). ``out_dir`` holds ``autograded/``
-    and ``gradebook.db`` (the course folder by default)."""
+    and ``gradebook.db`` (the course folder by default). ``due``, ``late_policy``: text that
+    replaces the gradebook's due date and ``nbgrader_config.py``'s policy for this export."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if hidden_visibility not in HIDDEN_VISIBILITY:
         raise ExportError(f"hidden tests can be {' or '.join(HIDDEN_VISIBILITY)}, not {hidden_visibility!r}")
     out = Path(out_dir)
-    records = store.class_records(out, assignment, out / "gradebook.db")
+    try:
+        deadlines = resolve(out / "gradebook.db", assignment, [out], due=due, policy=late_policy, roster=roster)
+    except DeadlineError as exc:
+        raise ExportError(str(exc)) from None
+    records = store.class_records(out, assignment, out / "gradebook.db", deadlines)
     if not records:
         raise ExportError(f"no graded students for {assignment} in {out / 'autograded'}: run `autograder grade` first")
     warnings = []

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import store
+from . import deadlines, store
 from ..engine.discovery import load_tests
 from ..engine.job import unusable_record
 from ..files import write_atomic
@@ -24,6 +24,7 @@ from ..intake.workspace import MAX_FILE_BYTES
 from ..sandbox import NO_ISOLATION, Limits, isolation_available
 from .cluster import ClusterError, run_on_cluster
 from .feedback import feedback_html
+from .publish import PAGE, publish_class
 from .local import run_locally
 from .store import RESULTS_FILE
 from .tables import grades_csv, results_json
@@ -100,7 +101,7 @@ class Phases:
 
 def grade_class(submissions, assignment="assignment1", course_dir=".", workers=None, json_path=None,
                 force=False, limits=Limits(), progress=True, gradebook=True, out_dir=None, scheduler=None,
-                insecure=False, students=None, roster=None):
+                insecure=False, students=None, roster=None, due=None, late_policy=None):
     """Grade every submission; returns a printable summary. See the module docstring.
 
     ``course_dir`` holds ``source/<assignment>`` (tests and reference); ``out_dir`` (default: the
@@ -113,6 +114,8 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
     grade the students instead of a local pool (``workers`` is then ignored); see ``cluster.py``.
     ``insecure``: grade even though this machine cannot isolate student code (refused otherwise);
     every record, grades.json and each feedback page then say so.
+    ``due``, ``late_policy``: text replacing the gradebook's due date (which ``due`` then becomes)
+    and ``nbgrader_config.py``'s late policy; see ``deadlines.py``.
     """
     phases = Phases()
     course = Path(course_dir).resolve()
@@ -124,6 +127,10 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
         tests = load_tests(source_dir / "tests", include_hidden=True)
     except Exception as exc:  # noqa: BLE001 - an instructor's broken test file
         raise GradeError(f"cannot load the tests of {assignment}: {type(exc).__name__}: {exc}") from None
+    try:  # a bad due date, extension or policy stops the run before anything is graded
+        deadlines.resolve(None, assignment, [out, course], due=due, policy=late_policy, roster=roster)
+    except deadlines.DeadlineError as exc:
+        raise GradeError(str(exc)) from None
     if not insecure and not scheduler and not isolation_available():
         raise GradeError(f"{NO_ISOLATION}; refusing to grade. Grade on a Linux machine that allows user "
                          f"namespaces, or pass --insecure to grade with resource limits only (recorded "
@@ -148,7 +155,6 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
         print(line, file=sys.stderr)
 
     out_root = out / "autograded"
-    feedback_root = out / "feedback"
     db_path = out / "gradebook.db"
 
     tests_key = _tests_digest(source_dir)
@@ -179,7 +185,7 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
         else:
             finished = run_locally(todo, assignment, source_dir, limits, workers, insecure)
         try:
-            _collect(finished, len(todo), progress, out_root, feedback_root, book, records, not_graded,
+            _collect(finished, len(todo), progress, out_root, book, records, not_graded,
                      intake.origin, nbgrader_problems)
         except ClusterError as exc:
             raise GradeError(str(exc)) from None
@@ -195,7 +201,25 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
             print(f"warning: cannot write the roster's names into {db_path} ({type(exc).__name__}); "
                   f"the grades are not affected", file=sys.stderr)
 
-    whole_class = store.class_records(out, assignment, db_path)  # manual points even when not writing it
+    # Deadlines, nbgrader's feedback files and the grader's section in each notebook's page.
+    if due and db_path.is_file():
+        deadlines.set_gradebook_due(db_path, assignment, deadlines.parse_time(due))
+    deadline = deadlines.resolve(db_path, assignment, [out, course], due=due, policy=late_policy, roster=roster)
+    notebooks_of = {t.function: Path(t.notebook).stem for t in tests if t.notebook}
+    lates, late_attention = publish_class(out, assignment, found, intake.origin, deadline, notebooks_of,
+                                          set(todo) - set(not_graded))
+    if db_path.is_file():
+        times = {s: deadlines.parse_time(x["submitted"]) for s, x in lates.items() if x.get("submitted")}
+        try:
+            deadlines.record_submission_times(db_path, assignment, times)
+        except Exception as exc:  # noqa: BLE001 - SQLAlchemy's errors: the grades do not depend on it
+            print(f"warning: cannot write submission times into {db_path} ({type(exc).__name__})", file=sys.stderr)
+    for student, late in lates.items():
+        if student in records:
+            records[student]["late"] = late
+    phases.done("feedback and deadlines")
+
+    whole_class = store.class_records(out, assignment, db_path, deadline)  # manual points even when not writing it
     write_atomic(out / "grades.csv", grades_csv(whole_class))
     class_json = results_json(_public_records(whole_class))
     write_atomic(out / "grades.json", class_json)
@@ -205,8 +229,12 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
 
     ordered = [records[s] for s in sorted(records)]
     attention = _needs_attention(ordered, not_graded, nbgrader_problems, intake)
+    for student, lines in late_attention.items():
+        attention.setdefault(student, []).extend(lines)
     summary = Summary(_summary(ordered, len(todo) - len(not_graded), len(found) - len(todo), phases,
-                               workers, out, json_path, not_graded, len(whole_class), attention))
+                               workers, out, json_path, not_graded, len(whole_class), attention,
+                               deadlines.describe(deadline, {r["student"]: r["late"] for r in whole_class
+                                                             if "late" in r})))
     summary.not_graded = not_graded
     summary.attention = attention
 
@@ -229,7 +257,7 @@ def _ending(summary, lines):
 
 
 def _public_records(records):
-    keys = ("student", "assignment", "score", "max_score", "tests", "insecure", "upload", "manual", "lms")
+    keys = ("student", "assignment", "score", "max_score", "tests", "insecure", "upload", "manual", "lms", "late")
     return [{k: r[k] for k in keys if k in r} for r in records]
 
 
@@ -249,8 +277,7 @@ def _needs_attention(records, not_graded, nbgrader_problems, intake):
     return attention
 
 
-def _collect(finished, total, progress, out_root, feedback_root, book, records, not_graded, origins,
-             nbgrader_problems):
+def _collect(finished, total, progress, out_root, book, records, not_graded, origins, nbgrader_problems):
     """Write each finished student's results as they arrive (local pool or cluster alike)."""
     from tqdm import tqdm
 
@@ -268,14 +295,16 @@ def _collect(finished, total, progress, out_root, feedback_root, book, records, 
                 record["upload"] = record.get("upload", []) + [
                     f"your notebooks could not be prepared for grading your written answers "
                     f"({'; '.join(nbgrader_problems[student])}); your instructor has been told"]
-            _save(record, key, out_root, feedback_root, book, origins.get(student))
+            _save(record, key, out_root, book, origins.get(student))
             records[student] = record
 
 
-def _save(record, key, out_root, feedback_root, book, origin=None):
-    """Write one student's results everywhere, the results file last (it marks the student done)."""
+def _save(record, key, out_root, book, origin=None):
+    """Write one student's results everywhere, the results file last (it marks the student done).
+    The page goes beside the autograded notebooks, where ``nbgrader generate_feedback`` finds it;
+    ``publish_class`` completes it (deadline, nbgrader's files) at the end of the run."""
     student, assignment = record["student"], record["assignment"]
-    write_atomic(feedback_root / student / assignment / "autograder.html", feedback_html(record))
+    write_atomic(out_root / student / assignment / PAGE, feedback_html(record))
     if book is not None:
         try:
             book.record(record)
@@ -294,10 +323,15 @@ class Summary(str):
     not_graded = {}
 
 
-def _summary(records, graded, reused, phases, workers, course, json_path, not_graded, class_size, attention):
+
+def _summary(records, graded, reused, phases, workers, course, json_path, not_graded, class_size, attention,
     lines = [f"{'student':<24} {'score':>10}  problems"]
     for r in records:
         problems = sorted({t["status"] for t in r["tests"] if t["status"] != "passed"})
+        late = r.get("late") or {}
+        if late.get("penalty"):
+            problems.append(f"late {deadlines.format_duration(late['seconds_late'])}: -{late['penalty']:g}% "
+                            f"-> {deadlines.penalised(r['score'], late):g} autograded")
         lines.append(f"{r['student']:<24} {r['score']:>4g} / {r['max_score']:<4g}  {', '.join(problems)}")
     workers = workers if isinstance(workers, str) else f"{workers} worker(s)"
     lines.append(f"graded {graded} student(s) with {workers}; {reused} unchanged and kept")
@@ -307,8 +341,11 @@ def _summary(records, graded, reused, phases, workers, course, json_path, not_gr
                  f"graded so far)")
     if json_path:
         lines.append(f"json:      {json_path}")
-    lines.append(f"feedback:  {course / 'feedback'}/<student>/<assignment>/autograder.html")
+    lines.append(f"feedback:  {course / 'autograded'}/<student>/<assignment>/autograder.html (`nbgrader "
+                 f"generate_feedback` adds the notebooks' pages, each headed by the same results, in feedback/)")
     lines.append(f"gradebook: {course / 'gradebook.db'}")
+    if deadline:
+        lines.append(deadline)
     if attention:
         lines.append(f"needs attention ({len(attention)} student(s)):")
         for student, items in sorted(attention.items()):

@@ -7,7 +7,10 @@ feedback names both), a submission that attacks the grader in every graded funct
 copiers: Eve hands in Ada's work with renamed variables and reordered functions, Fay hands in Cy's
 with rewritten comments. Then Gus hands in late, through Canvas: his work arrives as a Canvas
 "Download Submissions" zip, graded in a second run with a roster, and his knn.ipynb was cut off
-during the upload (his code is complete). After grading, grades.csv must hold all seven,
+during the upload (his code is complete), and Canvas's download records his upload 26 hours after
+the due date. The demo class's ``nbgrader_config.py`` sets the late policy (10% per started day, at
+most 50%) and the first run writes the due date into the gradebook: Gus loses 20% of his total,
+and grades.csv keeps his raw score beside it. After grading, grades.csv must hold all seven,
 ``autograder similarity`` must put the two copied pairs at the top of its report, above every
 honest pair, and the Canvas export must list the whole class.
 """
@@ -21,10 +24,12 @@ import sys
 import time
 import tokenize
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 from ..authoring.release import STUB_RAISE_RE, release_assignment
 from ..classrun.class_report import class_report
+from ..classrun.deadlines import parse_time
 from ..classrun.export import export
 from ..classrun.grade import grade_class
 from ..classrun.gradebook import Gradebook
@@ -46,6 +51,10 @@ ROSTER = ("student,name,lms_id,sis_user_id,sis_login_id,section,email\n"
           + "".join(f"{s},\"{s.split('_')[0].capitalize()}, Demo\",{10001 + i},S{10001 + i},{s}@example.edu,Demo,"
                     f"{s}@example.edu\n"
                     for i, s in enumerate(HONEST + COPIERS + (LATE,))))
+# The demo's deadline, and Gus's upload 26 hours after it (two started days: -20%).
+DUE = "2025-03-14 23:59 UTC"
+LATE_POLICY = "10%/day, max 50%"
+GUS_UPLOADED = parse_time(DUE) + timedelta(hours=26)
 # What eve renames in ada's code (every occurrence of the name, attribute names excepted).
 EVE_NAMES = {"out": "result", "cache": "stash", "dx": "grad_input", "dw": "grad_weights", "db": "grad_bias",
              "dout": "upstream", "x": "inputs", "rows": "flat", "dists": "distances", "loss": "objective",
@@ -187,23 +196,32 @@ def _build_late_download(course, release_dir, out):
                 zf.write(path, (Path(ASSIGNMENT) / path.relative_to(folder)).as_posix())
     download = out / "canvas_download.zip"
     with zipfile.ZipFile(download, "w") as zf:
-        zf.write(inner, CANVAS_FILE)
+        # Canvas's entry time is the upload's; zip times are local, as zip tools write and read them.
+        when = zipfile.ZipInfo(CANVAS_FILE, date_time=time.localtime(GUS_UPLOADED.timestamp())[:6])
+        zf.writestr(when, inner.read_bytes())
     shutil.rmtree(staging)
     (out / "roster.csv").write_text(ROSTER)
     return download, out / "roster.csv"
 
 
 def _late_checks(out, before, after, summary):
-    """The late student joined without changing anyone else; the cut-off notebook cost only itself."""
+    """The late student joined without changing anyone else; the cut-off notebook cost only itself;
+    the late policy took its 20% off his total and kept the raw score."""
     late = after.get(LATE)
     unchanged = {s: after.get(s) for s in before} == before
+    page = (out / "autograded" / LATE / ASSIGNMENT / "autograder.html").read_text() if late else ""
+    on_time = [s for s in before if before[s]["late_penalty"] != "0"]
     return [
         ("the late Canvas upload (second run) joins grades.csv as gus_late; the first six rows are unchanged",
          late is not None and set(after) == set(before) | {LATE} and unchanged),
         ("gus_late's cut-off knn.ipynb costs no autograded point, is in his feedback and in 'needs attention'",
-         late is not None and late["score"] == late["max_score"]
-         and "cut off" in (out / "feedback" / LATE / ASSIGNMENT / "autograder.html").read_text()
+         late is not None and late["score"] == late["max_score"] and "cut off" in page
          and f"{LATE}: knn.ipynb" in summary.split("needs attention")[-1]),
+        (f"gus_late uploaded 26 h late (Canvas's time; due {DUE}, {LATE_POLICY}): total -20%, raw score kept, "
+         f"said in his feedback",
+         late is not None and late["late_penalty"] == "20" and float(late["raw_total"]) == float(late["score"])
+         and abs(float(late["total"]) - 0.8 * float(late["raw_total"])) < 1e-9
+         and "Submitted 26 h late: -20%" in page and not on_time),
     ]
 
 
@@ -272,6 +290,16 @@ def _agreement(out, records):
     return json_totals == csv_totals == {s: float(v) for s, v in book.items()}
 
 
+def _class_config(course, out):
+    """The demo class is an nbgrader course of its own (gradebook.db, autograded/ in demo_class/):
+    the course's settings, so `jupyter lab` started there opens its formgrader, plus the demo's
+    late policy, which every run and export in demo_class/ then uses."""
+    base = (course / "nbgrader_config.py").read_text() if (course / "nbgrader_config.py").is_file() \
+        else "c = get_config()  # noqa: F821\n"
+    write_atomic(out / "nbgrader_config.py", base.rstrip("\n") + "\n\n# The demo's late policy (autograder grade and "
+                 f"export read it).\nc.Autograder.late_policy = {LATE_POLICY!r}\n")
+
+
 def run_demo(course_dir=".", workers=None):
     course = Path(course_dir).resolve()
     out = course / "demo_class"
@@ -284,6 +312,7 @@ def run_demo(course_dir=".", workers=None):
         target = out / stale
         shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
     students = _build_class(course, release_dir, out / "submitted")
+    _class_config(course, out)
     print(", ".join(students))
     if not isolation_available():
         print(f"error: {NO_ISOLATION}, and the demo class includes a cheater: nothing is graded here. "
@@ -293,7 +322,7 @@ def run_demo(course_dir=".", workers=None):
           "no network, nothing of the course visible, a time budget per student)")
     limits = Limits(call_seconds=3.0)
     summary = grade_class(out / "submitted", ASSIGNMENT, course_dir=course, workers=workers,
-                          json_path=out / "grades.json", force=True, out_dir=out, limits=limits)
+                          json_path=out / "grades.json", force=True, out_dir=out, limits=limits, due=DUE)
     print()
     print(summary)
     records = json.loads((out / "grades.json").read_text())
@@ -316,9 +345,11 @@ def run_demo(course_dir=".", workers=None):
     with open(out / "canvas_grades.csv", newline="") as f:
         canvas = list(csv.reader(f))
     print(f"export: wrote {written}")
-    checks.append(("the Canvas export has the Points Possible row and all seven students with their Canvas IDs",
+    checks.append(("the Canvas export has the Points Possible row and all seven students with their Canvas IDs, "
+                   "gus_late's score after the late penalty",
                    "Points Possible" in canvas[1][0] and sorted(r[1] for r in canvas[2:]) ==
-                   [str(10001 + i) for i in range(7)]))
+                   [str(10001 + i) for i in range(7)]
+                   and [r[-1] for r in canvas[2:] if r[1] == "10007"] == [_csv_rows(out)[LATE]["total"]]))
 
     print(f"\n[5/5] similarity report: {(out / 'similarity.html').relative_to(course)}")
     report = compare_class(out / "submitted", release_dir, assignment=ASSIGNMENT, workers=workers, progress=False)
@@ -330,15 +361,11 @@ def run_demo(course_dir=".", workers=None):
     class_data, class_html, _, _ = class_report(out, ASSIGNMENT, roster=load_roster(roster))
     print(f"\nclass report: {class_html.relative_to(course)}")
     checks.append(_class_report_check(class_data))
-    # The demo class is an nbgrader course of its own (gradebook.db, autograded/ in demo_class/):
-    # with the course's settings beside them, `jupyter lab` started there opens its formgrader.
-    if (course / "nbgrader_config.py").is_file():
-        shutil.copyfile(course / "nbgrader_config.py", out / "nbgrader_config.py")
     print()
     for text, ok in checks:
         print(f"  {'ok  ' if ok else 'FAIL'} {text}")
     print(f"\ndemo finished in {time.monotonic() - t0:.0f} s. Open "
-          f"{(out / 'feedback' / 'cy_partial' / ASSIGNMENT / 'autograder.html').relative_to(course)} "
+          f"{(out / 'autograded' / 'cy_partial' / ASSIGNMENT / 'autograder.html').relative_to(course)} "
           f"to see what a student gets back, {(out / 'similarity.html').relative_to(course)} for the "
           f"similarity report, {(out / 'report' / (ASSIGNMENT + '.html')).relative_to(course)} for the class "
           f"report, {(out / 'grades.csv').relative_to(course)} for the grades. For nbgrader's "

@@ -2,15 +2,17 @@
 
 A CSV with a header row; only ``student`` is required:
 
-    student,name,lms_id,sis_user_id,sis_login_id,section,email
-    ada,Ada Lovelace,10001,S1001,ada@example.edu,Section A,ada@example.edu
+    student,name,lms_id,sis_user_id,sis_login_id,section,email,extension
+    ada,Ada Lovelace,10001,S1001,ada@example.edu,Section A,ada@example.edu,2d
 
 - ``student``: the id used in the gradebook, the feedback folders and grades.csv;
 - ``lms_id``: the LMS's number for the student (Canvas's user ID, Moodle's participant number, as
   they appear in bulk-download names), used to find whose upload is whose and in the exports;
 - ``name``, ``sis_user_id``, ``sis_login_id``, ``section``, ``email``: copied into the exports that
   want them (Canvas, Moodle); ``name`` and ``email`` also go into nbgrader's gradebook, so the
-  formgrader shows people's names ("Lovelace, Ada" and "Ada Lovelace" both give last name Lovelace).
+  formgrader shows people's names ("Lovelace, Ada" and "Ada Lovelace" both give last name Lovelace);
+- ``extension``: more time for this student, a duration added to the due date (``2d``, ``36h``)
+  or a new due date (``2025-03-16 23:59 Europe/Berlin``); see ``classrun/deadlines.py``.
 """
 import csv
 import re
@@ -18,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-COLUMNS = ("student", "name", "lms_id", "sis_user_id", "sis_login_id", "section", "email")
+COLUMNS = ("student", "name", "lms_id", "sis_user_id", "sis_login_id", "section", "email", "extension")
 
 
 class RosterError(Exception):

@@ -13,14 +13,20 @@
 - any of these inside one zip (the bulk download as it was saved).
 
 Where an LMS names the upload, a roster (``roster.py``) maps its id or name to the student id used
-everywhere else; without one the name becomes the id (``smithjohn``, ``ada_lovelace``). Nothing
-here reads a student's files beyond their names; files of a grouped Canvas upload are copied into
-``workdir`` under their original names.
+everywhere else; without one the name becomes the id (``smithjohn``, ``ada_lovelace``). An LMS
+upload's submission time is the newest modification time the download holds for its files
+(``origin[student]["uploaded"]``): a bulk zip's entry times, or the files' times in an unpacked
+download (``unzip`` keeps them). Nothing here reads a student's files beyond their names and
+times; files of a grouped Canvas upload are copied into ``workdir`` under their original names.
 """
+import os
 import re
 import shutil
+import time
+import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
 
 from .roster import Roster, slug
 from .workspace import MAX_FILE_BYTES, SubmissionError, extract_zip
@@ -42,7 +48,9 @@ class IntakeError(Exception):
 class Intake:
     found: dict = field(default_factory=dict)    # student -> folder or zip to grade
     skipped: list = field(default_factory=list)  # one line per entry that is nobody's submission
-    origin: dict = field(default_factory=dict)   # student -> {"lms": "canvas"|"moodle", "lms_id", "name", "late", "entry"}
+    # student -> {"lms": "canvas"|"moodle", "lms_id", "name", "late", "entry", "uploaded"}; "uploaded":
+    # the newest file time the download holds for the upload (ISO 8601, UTC), its submission time
+    origin: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)    # one line per mapping worth telling the instructor
 
 
@@ -85,6 +93,7 @@ def _bulk_folder(submissions, workdir):
             extract_zip(root, target, notes, max_files=BULK_FILES, max_bytes=BULK_BYTES)
         except SubmissionError as exc:
             raise IntakeError(f"cannot unpack {root.name}: {exc}") from None
+        _keep_zip_times(root, target)
         root = target
         while True:  # the download's own top folder, if it has one
             children = [c for c in root.iterdir() if not c.name.startswith(("_", "."))]
@@ -95,6 +104,34 @@ def _bulk_folder(submissions, workdir):
     if not root.is_dir():
         raise IntakeError(f"{submissions} is not a folder of submissions (nor a zip of one)")
     return root
+
+
+def _keep_zip_times(archive, target):
+    """Give the unpacked files the modification times the zip records (as ``unzip`` does): for an
+    LMS download they are the LMS's times for the uploads, the submission time of record."""
+    with zipfile.ZipFile(archive) as zf:
+        for member in zf.infolist():
+            name = PurePosixPath(member.filename.replace("\\", "/"))
+            if member.is_dir() or name.is_absolute() or ".." in name.parts or not name.parts:
+                continue  # extract_zip refused or skipped it
+            path = target.joinpath(*name.parts)
+            if path.is_file() and not path.is_symlink():
+                stamp = time.mktime(member.date_time + (0, 0, -1))  # local time, as unzip reads it
+                os.utime(path, (stamp, stamp), follow_symlinks=False)
+
+
+def _upload_time(entry, limit=10_000):
+    """The newest modification time (seconds since the epoch) of the files of one LMS upload."""
+    if entry.is_file():
+        return entry.lstat().st_mtime
+    newest, seen = 0.0, 0
+    for folder, _, files in os.walk(entry, followlinks=False):
+        for name in files:
+            seen += 1
+            if seen > limit:
+                return newest
+            newest = max(newest, os.lstat(os.path.join(folder, name)).st_mtime)
+    return newest
 
 
 def _looks_like_class(folder):
@@ -132,9 +169,10 @@ def find_submissions(submissions, assignment, roster=None, workdir=None):
         kind, lms_id, name, late, inner, plugin = lms
         if plugin != "file":
             continue  # Moodle's online text: nothing of the assignment's files
-        group = groups.setdefault((kind, lms_id), {"name": name, "late": False, "entries": []})
+        group = groups.setdefault((kind, lms_id), {"name": name, "late": False, "entries": [], "uploaded": 0.0})
         group["late"] |= late
         group["entries"].append((entry, inner))
+        group["uploaded"] = max(group["uploaded"], _upload_time(entry))
     for (kind, lms_id), group in sorted(groups.items()):
         student = _student_for(kind, lms_id, group["name"], roster, intake)
         if student is None:
@@ -145,6 +183,8 @@ def find_submissions(submissions, assignment, roster=None, workdir=None):
         intake.found[student] = path
         intake.origin[student] = {"lms": kind, "lms_id": lms_id, "name": group["name"], "late": group["late"],
                                   "entry": group["entries"][0][0].name}
+        if group["uploaded"]:
+            intake.origin[student]["uploaded"] = datetime.fromtimestamp(group["uploaded"], timezone.utc).isoformat()
     if not intake.found and not intake.skipped and not any(root.iterdir()):
         raise IntakeError(f"{submissions} is empty")
     return intake

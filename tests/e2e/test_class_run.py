@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.classrun.deadlines import parse_time
 from autograder.classrun.grade import GradeError, grade_class
 from autograder.intake.roster import RosterError, load_roster, split_name
 from autograder.classrun.store import manual_points, results_path
@@ -87,8 +88,10 @@ def test_each_upload_shape_grades_like_the_plain_folder(shapes, student):
 
 def test_lms_uploads_keep_where_they_came_from(shapes):
     records = shapes["records"]
-    assert records["ada"]["lms"] == {"lms": "canvas", "lms_id": "10001", "name": "lovelaceada", "late": False,
-                                     "entry": "lovelaceada_10001_9001_assignment1.zip"}
+    ada = dict(records["ada"]["lms"])
+    assert parse_time(ada.pop("uploaded"))  # the upload's time, from the download's file times
+    assert ada == {"lms": "canvas", "lms_id": "10001", "name": "lovelaceada", "late": False,
+                   "entry": "lovelaceada_10001_9001_assignment1.zip"}
     assert records["alan"]["lms"]["late"] is True
     assert records["grace"]["lms"]["lms"] == "moodle" and records["grace"]["lms"]["lms_id"] == "48213"
     assert "plain" not in records or "lms" not in records["plain"]
@@ -175,7 +178,7 @@ def test_a_malformed_upload_gets_one_line_naming_student_and_file(malformed, stu
 
 @pytest.mark.parametrize("student", sorted(MALFORMED))
 def test_a_malformed_upload_is_explained_in_that_students_feedback(malformed, student):
-    page = (malformed["out"] / "feedback" / student / "assignment1" / "autograder.html").read_text()
+    page = (malformed["out"] / "autograded" / student / "assignment1" / "autograder.html").read_text()
     assert "About your upload" in page and MALFORMED[student][1] in page
     assert student in malformed["summary"].split("needs attention")[1]
 
@@ -195,7 +198,7 @@ def test_a_malformed_upload_costs_only_what_is_broken(malformed, student):
 def test_the_control_and_its_notebooks_are_untouched_by_the_others(malformed):
     ok = malformed["records"]["ok"]
     assert ok["score"] == ok["max_score"] and "upload" not in ok
-    page = (malformed["out"] / "feedback" / "ok" / "assignment1" / "autograder.html").read_text()
+    page = (malformed["out"] / "autograded" / "ok" / "assignment1" / "autograder.html").read_text()
     assert "About your upload" not in page
     assert not any(line.startswith("ok: ") for line in malformed["lines"])
     # Its written answer waits for a grader; so does nobody else's unreadable notebook.

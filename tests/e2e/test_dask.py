@@ -95,7 +95,7 @@ def test_the_coordinator_writes_everything_as_in_local_mode(both):
     remote = both["remote"]
     for student in ("ada", "ben", "cy", "dee", "eve", "fay"):
         assert (remote / "autograded" / student / "assignment1" / "autograder_results.json").is_file()
-        assert (remote / "feedback" / student / "assignment1" / "autograder.html").is_file()
+        assert (remote / "autograded" / student / "assignment1" / "autograder.html").is_file()
     # The local run wrote no gradebook, so it has no manual points: compare everything else.
     assert _autograded_columns(remote / "grades.csv") == _autograded_columns(both["local"] / "grades.csv")
     book = Gradebook(REPO, "assignment1", remote / "gradebook.db", remote / "autograded").totals()

@@ -24,7 +24,7 @@ def _autograder(*args, cwd=REPO):
 
 def test_check_on_untouched_stubs_gives_zero_and_not_implemented():
     result = _autograder("check", str(RELEASE), "--json")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, "a check whose public tests do not pass must exit with status 1"
     assert "Traceback" not in result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert report["score"] == 0 and report["max_score"] > 0
@@ -37,6 +37,16 @@ def test_check_on_the_reference_gives_full_points(tmp_path):
     assert result.returncode == 0, result.stderr
     last = result.stdout.strip().splitlines()[-1].split()
     assert last[0] == "total" and last[1].split("/")[0] == last[1].split("/")[1], result.stdout
+
+
+def test_check_exits_1_when_one_public_test_fails_and_says_so_in_help(tmp_path):
+    folder = add_student(tmp_path, "me", PARTIAL_KNN)  # everything right but the no-loops distances
+    result = _autograder("check", str(folder / "knn.ipynb"), "--json")
+    failing = [t for t in json.loads(result.stdout)["tests"] if t["status"] != "passed"]
+    assert failing and all("no_loops" in t["function"] for t in failing), failing
+    assert result.returncode == 1
+    assert "exit status: 0 when every public test passed, 1 when any did not" in " ".join(
+        _autograder("check", "--help").stdout.split())
 
 
 def test_check_on_one_notebook_runs_that_notebooks_tests(tmp_path):
@@ -84,8 +94,12 @@ def graded_class(tmp_path_factory):
 def test_json_follows_the_contract(graded_class):
     records = graded_class[3]
     for record in records.values():
-        required = {"student", "assignment", "score", "max_score", "tests"}
-        assert required <= set(record) <= required | {"upload", "manual", "lms", "insecure"}
+        required = {"student", "assignment", "score", "max_score", "tests", "raw_total", "total", "total_max"}
+        assert required <= set(record) <= required | {"upload", "manual", "lms", "insecure", "late"}
+        manual = record.get("manual") or {"score": 0.0, "max_score": 0.0}
+        assert record["raw_total"] == pytest.approx(record["score"] + manual["score"])
+        assert record["total_max"] == pytest.approx(record["max_score"] + manual["max_score"])
+        assert record["total"] == record["raw_total"]  # no due date here: nobody is late
         assert all(isinstance(line, str) and line for line in record.get("upload", []))
         if "manual" in record:
             assert set(record["manual"]) == {"score", "max_score", "pending"}
@@ -164,13 +178,13 @@ def test_feedback_never_shows_hidden_expected_values(graded_class):
     failed_hidden = [t for t in records["partial"]["tests"] if t["name"] in hidden and t["status"] == "failed"]
     assert failed_hidden, "the partial submission should fail some hidden tests"
     assert not any(re.search(r"expected -?\d", t["message"]) for t in failed_hidden), failed_hidden
-    page = (out / "feedback" / "partial" / "assignment1" / "autograder.html").read_text()
+    page = (out / "autograded" / "partial" / "assignment1" / "autograder.html").read_text()
     assert "_reference_dists" not in page and "rng.integers" not in page
 
 
 def test_feedback_opens_with_one_line_per_function_that_lost_points(graded_class):
     records, out = graded_class[3], graded_class[2]
-    page = (out / "feedback" / "partial" / "assignment1" / "autograder.html").read_text()
+    page = (out / "autograded" / "partial" / "assignment1" / "autograder.html").read_text()
     first = page[page.index("What to look at first"):page.index("All tests")]
     lost = {}
     for t in records["partial"]["tests"]:

@@ -246,7 +246,7 @@ def leaker_graded(tmp_path_factory):
     grade_class(root / "submitted", "assignment1", course_dir=REPO, out_dir=out, workers=1, gradebook=False,
                 json_path=out / "grades.json", progress=False, limits=Limits(call_seconds=5.0))
     [record] = json.loads((out / "grades.json").read_text())
-    html = (out / "feedback" / "leaker" / "assignment1" / "autograder.html").read_text()
+    html = (out / "autograded" / "leaker" / "assignment1" / "autograder.html").read_text()
     return record, html
 
 
@@ -297,7 +297,7 @@ def test_insecure_grading_is_recorded_in_grades_json_and_feedback(tmp_path, monk
                 gradebook=False, json_path=out / "grades.json", workers=1)
     [record] = json.loads((out / "grades.json").read_text())
     assert record["insecure"] is True and len(record["tests"]) == len(tests)
-    assert "Graded without isolation" in (out / "feedback" / "honest" / "assignment1" / "autograder.html").read_text()
+    assert "Graded without isolation" in (out / "autograded" / "honest" / "assignment1" / "autograder.html").read_text()
 
 
 def test_the_sandbox_refuses_to_start_without_isolation(tmp_path, monkeypatch):

@@ -9,28 +9,18 @@ import pytest
 
 from autograder.classrun.export import ExportError, export, gradescope_results
 from autograder.intake.roster import load_roster
-from autograder.classrun.store import results_path
 from class_builder import REPO
 from lms_readers import Rejected, check_gradescope, read_canvas, read_moodle
+from results_files import result, store_results
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "lms"
 
 
-def _test(function, name, points, max_points, hidden=False, status=None, message=""):
-    return {"name": name, "function": f"classifiers.k_nearest_neighbor.KNearestNeighbor.{function}",
-            "points": points, "max_points": max_points, "status": status or ("passed" if points == max_points else "failed"),
-            "message": message, "hidden": hidden, "diagnosis": ""}
+_test = result
 
 
 def _store(out, student, tests, origin=None):
-    record = {"student": student, "assignment": "assignment1", "score": sum(t["points"] for t in tests),
-              "max_score": sum(t["max_points"] for t in tests), "tests": tests, "seconds": 1.5}
-    saved = {"key": "k", "record": record}
-    if origin:
-        saved["origin"] = origin
-    path = results_path(out, student, "assignment1")
-    path.parent.mkdir(parents=True)
-    path.write_text(json.dumps(saved))
+    store_results(out, student, tests, origin=origin)
 
 
 @pytest.fixture
