@@ -34,7 +34,7 @@ TOP_MISTAKES = 3        # how many the console summary names
 
 def feedback_path(student, assignment):
     """A student's feedback page, relative to the output folder."""
-    return f"feedback/{student}/{assignment}/autograder.html"
+    return f"autograded/{student}/{assignment}/autograder.html"
 
 
 def analyse(records, assignment, expected_students=(), not_graded=None, similarity=None, budget=None):

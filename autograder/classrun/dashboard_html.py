@@ -126,7 +126,7 @@ class _Page:
 
     def student(self, name):
         """A student's name linked to their feedback page."""
-        target = self.out / "feedback" / name / self.data["assignment"] / "autograder.html"
+        target = self.out / "autograded" / name / self.data["assignment"] / "autograder.html"
         href = os.path.relpath(target, self.here).replace(os.sep, "/")
         return f'<a class="student" href="{self.e(href)}">{self.e(name)}</a>'
 

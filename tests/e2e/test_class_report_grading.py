@@ -97,7 +97,7 @@ def test_grades_json_and_feedback_hold_no_fingerprint_the_results_file_does(grad
     assert saved["answers"] and all(a["kind"] for a in saved["answers"].values())  # control: kept for the instructor
     public = json.loads((out / "grades.json").read_text())
     assert not any("answers" in r or "mistakes" in r for r in public)
-    page = (out / "feedback" / "eli" / "assignment1" / "autograder.html").read_text()
+    page = (out / "autograded" / "eli" / "assignment1" / "autograder.html").read_text()
     assert "sketch" not in page and "factor_misfit" not in page
 
 

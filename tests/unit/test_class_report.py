@@ -279,7 +279,7 @@ def test_the_report_files_from_the_store_and_the_run_history(records, tmp_path):
     assert saved["attention"]["similarity"] == [{"a": "c0", "b": "c1", "score": 0.9, "functions": ["area"]}]
     page = html_path.read_text()
     # Links to feedback pages are relative to the page; the plots are embedded.
-    assert 'href="../feedback/m0/assignment1/autograder.html"' in page
+    assert 'href="../autograded/m0/assignment1/autograder.html"' in page
     assert page.count("src='data:image/png;base64,") == 2 and "http" not in page.replace("https://", "")
     assert "IndexError at `return x[:, 9] * 3`" in page.replace("&#x27;", "'").replace("&lt;", "<")
 
