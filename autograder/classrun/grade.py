@@ -323,8 +323,8 @@ class Summary(str):
     not_graded = {}
 
 
-
 def _summary(records, graded, reused, phases, workers, course, json_path, not_graded, class_size, attention,
+             deadline=""):
     lines = [f"{'student':<24} {'score':>10}  problems"]
     for r in records:
         problems = sorted({t["status"] for t in r["tests"] if t["status"] != "passed"})
