@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .diagnosis import TRANSPOSED, close, diagnose, generic
+from .diagnosis import TRANSPOSED, close, diagnose, generic, note_offered
 from ..analysis.loops import analyze
 
 
@@ -46,6 +46,8 @@ class TestFailure(AssertionError):
         self.message = message
         self.detail = detail
         self.diagnosis = diagnosis
+        if diagnosis:
+            note_offered(diagnosis)
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ def assert_responds(first, second, what):
 def check(condition, message, detail="", diagnosis=""):
     """Fail with ``message`` unless ``condition``; ``detail`` (public tests only) may quote the
     student's values; ``diagnosis``: the id of the mistake ``message`` names, when it names one."""
+    if diagnosis:
+        note_offered(diagnosis)
     if not condition:
         raise TestFailure(message, detail, diagnosis)
 
