@@ -6,7 +6,7 @@ STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 1400px; }
 table { border-collapse: collapse; margin: 1em 0; }
 td, th { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 tr.weak td { background: #fff3e0; }
 .note { background: #eef4fb; border-left: 4px solid #4a7ab8; padding: 0.6em 1em; }
 code, pre { font-size: 12px; }

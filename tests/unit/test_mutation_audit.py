@@ -213,3 +213,34 @@ def test_a_malformed_equivalents_file_is_refused_in_one_line(audited, tmp_path, 
         code = cli.main(["audit", "hw", "--course", str(course)])
     err = capsys.readouterr().err
     assert code == 2 and "gives no reason" in err and err.count("\n") == 1
+
+
+def test_a_surviving_mutant_meets_every_test_whose_calls_reach_its_module():
+    """Which tests grade a mutant: its function's own tests, then the tests whose calls reach its
+    module through the assignment's imports (relative and absolute, packages included); a test
+    that calls nothing, or reads source text (fresh), may see any change."""
+    from autograder.authoring.mutants import Mutant
+    from autograder.authoring.mutation_audit import _imports, _jobs
+    from autograder.engine.api import GradedTest
+
+    modules = {"layers.py": "import numpy as np\n", "nets/__init__.py": "", "nets/deep.py": "from .. import layers\n",
+               "nets/wide.py": "from nets.deep import build\n", "solver.py": "import numpy\n"}
+    reach = _imports(modules)
+    assert reach["nets.wide"] == {"nets.wide", "nets", "nets.deep", "layers"}
+    assert reach["layers"] == {"layers"} and reach["solver"] == {"solver"}
+
+    def test(name, function, fresh=False):
+        return GradedTest(name, function, 1.0, None, fresh=fresh)
+
+    tests = [test("layer_own", "layers.relu"), test("layer_other", "layers.affine"),
+             test("wide_net", "nets.wide.Net.loss"), test("solver_only", "solver.step"),
+             test("loops", "solver.step", fresh=True), test("broken", "layers.relu")]
+    targets = {"layer_own": ["layers.relu"], "layer_other": ["layers.affine"], "wide_net": ["nets.wide.Net"],
+               "solver_only": ["solver.step"], "loops": ["solver.step"], "broken": ["layers.relu"]}
+    baseline = {n: {"status": "failed" if n == "broken" else "passed", "targets": t, "seconds": 0.1}
+                for n, t in targets.items()}
+    relu = Mutant("layers.py", "relu", 3, "sign", "a", "b", "text")
+    [job] = _jobs([relu], tests, baseline, reach)
+    assert job["own"] == ["layer_own"]  # the test that fails on the reference is left out
+    assert job["others"] == ["layer_other", "wide_net", "loops"]
+    assert job["budget"][0] > 0.1 and job["call_seconds"] >= 5.0
