@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 IPC_KERNELS := $(VENV)/etc/jupyter/jupyter_nbconvert_config.json
 
-.PHONY: help venv demo test test-fast test-install accuracy bench release edition clean
+.PHONY: help venv demo test test-fast test-install accuracy bench audit release edition clean
 
 help:
 	@echo "make demo      set up, then release assignment1 and grade a small demo class"
@@ -14,6 +14,7 @@ help:
 	@echo "make test-install  set up and self-check the student edition as a new user would (pip, minutes)"
 	@echo "make accuracy  run the notebooks on the real CIFAR-10 and print their accuracies (CIFAR10_DIR or the download)"
 	@echo "make bench     print the benchmarks in benchmarks/"
+	@echo "make audit     mutation audit of assignment1's tests (minutes; AUDIT=assignment0 for another), report in build/audit/"
 	@echo "make release   regenerate release/ from source/"
 	@echo "make edition   write the student edition to $(EDITION) and $(EDITION).zip (EDITION=... to choose)"
 
@@ -65,6 +66,15 @@ bench: $(STAMP)
 	$(PY) benchmarks/class_report.py
 	@if [ -n "$$CIFAR10_DIR" ]; then $(PY) benchmarks/load_cifar10.py; else echo "set CIFAR10_DIR to also time CIFAR-10 loading (benchmarks/load_cifar10.py)"; fi
 	@if [ -n "$$CIFAR10_DIR" ]; then $(PY) benchmarks/features.py; else echo "set CIFAR10_DIR to also time featurizing CIFAR-10 (benchmarks/features.py)"; fi
+
+# The mutation audit (autograder audit): grades small changes to the reference solution with the
+# assignment's own tests and lists the ones no test catches; minutes (README, "Reading the audit").
+AUDIT ?= assignment1
+AUDIT_WORKERS ?=
+
+audit: $(STAMP)
+	$(VENV)/bin/autograder audit $(AUDIT) $(if $(AUDIT_WORKERS),--workers $(AUDIT_WORKERS)) \
+		--json build/audit/$(AUDIT).json --html build/audit/$(AUDIT).html
 
 release: $(STAMP)
 	$(VENV)/bin/autograder release assignment0

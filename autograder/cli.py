@@ -1,4 +1,4 @@
-"""The ``autograder`` command: release, edition, check, grade, report, export, similarity, demo."""
+"""The ``autograder`` command: release, edition, check, grade, report, export, similarity, audit, demo."""
 import argparse
 import json
 import sys
@@ -132,6 +132,31 @@ def _cmd_similarity(args):
     return 0
 
 
+def _cmd_audit(args):
+    from .authoring.mutation_audit import AuditError, audit_assignment, console_report, report_json
+    from .authoring.mutation_html import render
+    from .files import write_atomic
+    if args.workers is not None and args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        report = audit_assignment(args.assignment, course_dir=args.course, function=args.function,
+                                  workers=args.workers)
+    except AuditError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: an audit keeps nothing until it ends; run it again (--function NAME audits one "
+              "function)", file=sys.stderr)
+        return 130
+    if args.json:
+        write_atomic(Path(args.json), report_json(report))
+    if args.html:
+        write_atomic(Path(args.html), render(report))
+    print(console_report(report))
+    return 0
+
+
 def _cmd_demo(args):
     from .demo.run import run_demo
     return run_demo(course_dir=args.course, workers=args.workers)
@@ -235,6 +260,18 @@ def _parser():
     s.add_argument("--json", default=None, metavar="FILE", help="write [{a, b, score, functions}] to FILE")
     s.add_argument("--workers", type=int, default=None, help="parallel processes (default: one per core)")
     s.set_defaults(run=_cmd_similarity)
+
+    a = sub.add_parser("audit", help="mutation audit: grade small changes to the reference solution with the "
+                                      "assignment's own tests and list the ones no test catches")
+    a.add_argument("assignment", help="the assignment in source/ to audit, e.g. assignment1")
+    a.add_argument("--course", default=".", help="course folder holding source/ (default: .)")
+    a.add_argument("--function", default=None, metavar="NAME",
+                   help="audit only this function (its dotted name, or its end: svm_loss_naive, "
+                        "KNearestNeighbor.predict_labels)")
+    a.add_argument("--json", default=None, metavar="FILE", help="also write the report as JSON to FILE")
+    a.add_argument("--html", default=None, metavar="FILE", help="also write the report as an HTML page to FILE")
+    a.add_argument("--workers", type=int, default=None, help="parallel processes (default: one per core)")
+    a.set_defaults(run=_cmd_audit)
 
     d = sub.add_parser("demo", help="release, then grade a small demo class")
     d.add_argument("--course", default=".", help="course folder holding source/ (default: .)")

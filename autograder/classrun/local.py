@@ -11,7 +11,7 @@ def run_locally(todo, assignment, source_dir, limits, workers, insecure):
     """Yield (student, key, record) as a local pool of ``workers`` processes finishes them."""
     # spawn: workers start clean, with no threads inherited from this process (the sandbox forks).
     context = multiprocessing.get_context("spawn")
-    with _single_threaded_blas(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with single_threaded_blas(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(grade_student, s, str(p), assignment, str(source_dir), limits, None,
                                insecure): (s, key)
                    for s, (p, key) in todo.items()}
@@ -25,9 +25,10 @@ def run_locally(todo, assignment, source_dir, limits, workers, insecure):
 
 
 @contextlib.contextmanager
-def _single_threaded_blas():
-    """Workers inherit this environment when they start. One BLAS thread each: with a thread per
-    core in every worker, idle BLAS threads spin and two workers ran no faster than one."""
+def single_threaded_blas():
+    """Workers inherit this environment when they start (this pool's, and the mutation audit's).
+    One BLAS thread each: with a thread per core in every worker, idle BLAS threads spin and two
+    workers ran no faster than one."""
     names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
     saved = {n: os.environ.get(n) for n in names}
     os.environ.update({n: "1" for n in names})

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import answers
-from .diagnosis import TRANSPOSED, close, diagnose, generic
+from .diagnosis import TRANSPOSED, close, diagnose, generic, note_offered
 from ..analysis.loops import analyze
 
 
@@ -51,6 +51,8 @@ class TestFailure(AssertionError):
         self.diagnosis = diagnosis
         self.title = title or (message if diagnosis else "")
         self.answer = answer
+        if diagnosis:
+            note_offered(diagnosis)
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,8 @@ def assert_responds(first, second, what):
 def check(condition, message, detail="", diagnosis=""):
     """Fail with ``message`` unless ``condition``; ``detail`` (public tests only) may quote the
     student's values; ``diagnosis``: the id of the mistake ``message`` names, when it names one."""
+    if diagnosis:
+        note_offered(diagnosis)
     if not condition:
         raise TestFailure(message, detail, diagnosis)
 

@@ -11,9 +11,31 @@ A hypothesis whose value is itself (almost) the expected answer is skipped: with
 "regularization term doubled" hypothesis equals the correct answer and must never be offered to a
 correct solution.
 """
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
+
+# Who is told of every diagnosis a test offers (``recording_offered``); empty while grading.
+_WATCHERS = []
+
+
+def note_offered(name):
+    """A test offered the diagnosis ``name`` (made a ``Diagnosis``, or gave a check one)."""
+    for watcher in _WATCHERS:
+        watcher(name)
+
+
+@contextlib.contextmanager
+def recording_offered():
+    """Inside the block, the id of every diagnosis tests offer goes into the set it yields:
+    ``autograder audit`` lists the ones no mutant ever makes a test name."""
+    offered = set()
+    _WATCHERS.append(offered.add)
+    try:
+        yield offered
+    finally:
+        _WATCHERS.remove(offered.add)
 
 
 @dataclass(frozen=True)
@@ -25,6 +47,9 @@ class Diagnosis:
     name: str
     advice: str
     value: object
+
+    def __post_init__(self):
+        note_offered(self.name)
 
 
 TRANSPOSED = "this is the transpose of the right answer: check which index is the row"

@@ -37,9 +37,10 @@ class StudentCode:
     earlier test (a module imported then, an attribute rebound then) can hide from them.
     """
 
-    def __init__(self, sandbox, workdir):
+    def __init__(self, sandbox, workdir, on_call=None):
         self._sandbox = sandbox
         self._workdir = Path(workdir).resolve()
+        self._on_call = on_call
         self.fresh = False
         self.hidden = False  # true while a hidden test runs: its messages name no argument
         self.inputs_may_change = False
@@ -55,6 +56,8 @@ class StudentCode:
             value = record(self._recording, target, args, kwargs,
                            lambda: self._sandbox.call(target, *args, **kwargs))
         self._inputs_unchanged(target.rsplit(".", 1)[-1])
+        if self._on_call:
+            self._on_call(target, value)
         return value
 
     @contextlib.contextmanager
@@ -76,6 +79,8 @@ class StudentCode:
         """Build the student's class ``cls`` and call ``steps`` [(method, args[, kwargs]), ...]."""
         value = self._sandbox.call_method(cls, steps, init=init)
         self._inputs_unchanged(cls.rsplit(".", 1)[-1])
+        if self._on_call:
+            self._on_call(cls, value)
         return value
 
     def _inputs_unchanged(self, name):
@@ -217,7 +222,7 @@ def _run_one(test, student, reference, found):
 
 
 
-def run_tests(tests, workdir, reference_dir=None, limits=Limits(), progress=None, insecure=False):
+def run_tests(tests, workdir, reference_dir=None, limits=Limits(), progress=None, insecure=False, on_call=None):
     """Run ``tests`` against the student's files in ``workdir``; returns a list of ``TestResult``.
 
     Every test gets a result: a crash, timeout or unexpected answer costs only that test. All tests
@@ -228,14 +233,16 @@ def run_tests(tests, workdir, reference_dir=None, limits=Limits(), progress=None
     result says only what ``messages`` allows (an error or a time-out reads as a failure). At the
     end, a hidden test's "not implemented" is settled (``messages.settle_hidden``) and failed tests
     declared ``uses=`` are rescored (``score_dependent_tests``); ``progress`` sees each result as it
-    is made, before that.
+    is made, before that. ``on_call`` sees ``(target, value)`` for every call a test makes into the
+    student's code that returns a value (``autograder audit`` compares a mutant's answers with the
+    reference's).
     """
     reference = Reference(reference_dir)
     results = []
     timeouts = Counter()
     deadline = time.monotonic() + limits.student_seconds
     with Sandbox(workdir, limits=limits, insecure=insecure, deadline=deadline) as sandbox:
-        student = StudentCode(sandbox, workdir)
+        student = StudentCode(sandbox, workdir, on_call)
         for test in tests:
             diagnosis, found = "", {}
             if time.monotonic() >= deadline:

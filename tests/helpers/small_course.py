@@ -1,7 +1,9 @@
-"""A small course for the release audit and the student edition: one assignment ``hw`` with one
-graded function (``losses.hinge_losses``, a solution region, public and hidden tests) and a helper
-package ``coursetools`` that both kinds of test import; no notebook, so no nbgrader run. Plants
-(``COPY``, ``RENAMED``, ``REWRITTEN``) are leaks to put into the helper package."""
+"""A small course for the release audit, the student edition and the mutation audit: one assignment
+``hw`` with one graded function (``losses.hinge_losses``, a solution region, public and hidden
+tests) and a helper package ``coursetools`` that both kinds of test import; no notebook, so no
+nbgrader run. Plants (``COPY``, ``RENAMED``, ``REWRITTEN``) are leaks to put into the helper
+package; ``HIDDEN_WITH_DIAGNOSES`` is a hidden test that names known mistakes (for the mutation
+audit's list of diagnoses no mutant makes a test name)."""
 import shutil
 from pathlib import Path
 
@@ -49,6 +51,28 @@ def matches_the_reference(student, reference, rng):
     scores, y = hidden_inputs(rng)
     expected = reference.module("losses").hinge_losses(scores, y)
     assert_close(student.call("losses.hinge_losses", scores, y), expected, "hinge losses of random scores")
+'''
+
+# The hidden test, offering diagnoses: a missing margin (which mutants of the region make), a
+# squared loss (which none does) and a check that names answers of the wrong shape.
+HIDDEN_WITH_DIAGNOSES = '''import numpy as np
+
+from autograder.testing import Diagnosis, assert_close, check, graded
+from coursetools.plots import hidden_inputs
+
+
+@graded("losses.hinge_losses", points=2)
+def matches_the_reference(student, reference, rng):
+    scores, y = hidden_inputs(rng)
+    expected = reference.module("losses").hinge_losses(scores, y)
+    rows = np.arange(len(y))
+    no_margin = np.maximum(0.0, scores - scores[rows, y][:, None])
+    no_margin[rows, y] = 0.0
+    got = student.call("losses.hinge_losses", scores, y)
+    check(np.ndim(got) == 1, "hinge_losses should return one loss per row", diagnosis="not_one_per_row")
+    assert_close(got, expected, "hinge losses of random scores",
+                 diagnoses=[Diagnosis("margin_missing", "the margin of 1 is missing", no_margin.sum(axis=1)),
+                            Diagnosis("squared", "the losses are squared", expected ** 2)])
 '''
 
 PLOTS = '''"""Helpers of the course (a helper package, shipped whole)."""
