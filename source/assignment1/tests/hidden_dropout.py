@@ -20,7 +20,9 @@ on what holds for all of them, not against the reference's masks.
   forward pass costs the backward pass nothing.
 
 FullyConnectedNet, with the tolerances of hidden_fc_net.py (float64: the loss 1e-6 relative, the
-gradients and scores 1e-6 with a floor of 1e-3 of the largest entry; float32: 1e-4, 1e-3 and 1e-2):
+gradients and scores 1e-6 with a floor of 1e-3 of the largest entry; float32: 1e-4, 1e-3 and 1e-2;
+the reference in float32 stays below 1e-7 for the loss and 3e-5 for gradients and scores over 20
+seeds of the float32 case, with batch and with layer normalization):
 - the parameters and state: gammai (ones) and betai (zeros) of every hidden layer's size and of
   the net's dtype, nothing more (and none without normalization or without hidden layers), one
   bn_param per hidden layer, dropout_param with the keep ratio.

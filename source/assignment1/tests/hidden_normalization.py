@@ -7,7 +7,8 @@ student's code receives.
 - weight_std: both rules at fan-ins 1, 3, 50 and 3,072, and numbers passed through.
 - batchnorm_forward: minibatches of (N, D) = (8, 5) with eps = 0.1, (16, 6), (2, 3), (5, 1) in
   float64 and (50, 10) in float32, each feature with a mean of its own (up to 5) and a spread
-  from 0.05 to 3 (so that eps matters for the narrow ones), random gamma and beta. In training:
+  from 0.05 to 3 (so that eps matters for the narrow ones; in float32 means up to 1 and spreads
+  from 0.3, where float32 keeps enough digits of x - mean), random gamma and beta. In training:
   out against the reference, then the cache against the documented dict (x as given, x_hat,
   mean, var, gamma, eps). The running averages the call writes back into bn_param (read back
   from the sandbox) from missing ones (zeros), from given ones with the default momentum and
@@ -25,10 +26,10 @@ student's code receives.
 
 Tolerances (relative error as in autograder.engine.api.assert_close, with a floor of `floor` times
 the largest expected magnitude): float64 rtol 1e-6, floor 1e-3; float32 rtol 1e-3, floor 1e-2.
-Measured over 20 seeds on the reference (which computes in float32 when given float32) and on
-the correct variants of tests/mutation/test_norm_dropout_tests.py (two-pass variances, x_hat via
-x - mean, the staged and the simplified backward passes, layer norm through transposes): below
-1e-13 in float64 and 3e-6 in float32. Every targeted mistake (an unbiased variance, eps outside
+Measured over 20 seeds of these inputs on the reference (which computes in float32 when given
+float32) and on the correct variants of tests/mutation/test_norm_dropout_tests.py (a two-pass
+variance, the staged backward pass, the simplified one written with means, layer normalization
+through transposes): below 2e-11 in float64 and 2e-5 in float32. Every targeted mistake (an unbiased variance, eps outside
 the square root or missing, gamma and beta swapped, the wrong axis, a reversed momentum, running
 averages not updated or updated at test time, the batch statistics at test time, a backward pass
 that treats the batch statistics as constants or forgets the path through the variance, dgamma
@@ -77,10 +78,12 @@ def _describe(x, eps):
 
 def _inputs(rng, num, dim, dtype, axis=0):
     """x (N, D) whose features (axis 0) or examples (axis 1) have means up to 5 and spreads from
-    0.05 to 3; gamma and beta (D,)."""
+    0.05 to 3 (float32: means up to 1 and spreads from 0.3, where float32 keeps enough digits of
+    x - mean); gamma and beta (D,)."""
     shape = (1, dim) if axis == 0 else (num, 1)
-    spread = np.exp(rng.uniform(np.log(0.05), np.log(3.0), shape))
-    x = rng.uniform(-5.0, 5.0, shape) + spread * rng.standard_normal((num, dim))
+    narrow, far = (0.3, 1.0) if np.dtype(dtype) == np.float32 else (0.05, 5.0)
+    spread = np.exp(rng.uniform(np.log(narrow), np.log(3.0), shape))
+    x = rng.uniform(-far, far, shape) + spread * rng.standard_normal((num, dim))
     gamma, beta = 1.0 + 0.5 * rng.standard_normal(dim), rng.standard_normal(dim)
     return x.astype(dtype), gamma.astype(dtype), beta.astype(dtype)
 

@@ -18,7 +18,8 @@ What they check, without any reference solution:
   parameter along a random direction against a centred difference of your own loss (h = 1e-5)
   for nets with batch normalization, layer normalization, dropout (with a seed in dropout_param, so
   that every call draws the same masks) and both, with every ReLU input at least 0.05 from 0.
-  Correct code stays below 1e-8 in the measure |a - n| / max(|a| + |n|, 1e-3); up to 1e-6 passes.
+  Correct code stays below 1e-7 in the measure |a - n| / max(|a| + |n|, 1e-3) (20 seeds); up to
+  5e-6 passes.
   These tests run your layers and the rest of your loss: while one of those loses points, they
   score at grading time what the hidden tests of the network score.
 
@@ -42,7 +43,7 @@ NET_USES = ("layers.affine_forward", "layers.affine_backward", "layers.relu_forw
             "layers.layernorm_forward", "layers.layernorm_backward", DROPOUT_FORWARD, DROPOUT_BACKWARD,
             NET_LOSS)
 
-GRAD_TOL = 1e-6
+GRAD_TOL = 5e-6  # a slope through batch normalization loses a few more digits than one layer's
 GRAD_FLOOR = 1e-3
 H = 1e-5
 EPS = 1e-5
