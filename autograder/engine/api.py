@@ -4,7 +4,10 @@ A test file (``source/<assignment>/tests/public_*.py`` or ``hidden_*.py``) decla
 ``@graded``. The grader calls each with the arguments it names:
 
 - ``student``: a ``StudentCode``; ``student.call(...)`` runs the student's function in the sandbox
-  and returns plain numbers, ``student.source(path)`` returns a student file's text for static checks.
+  and returns plain numbers (``student.call_reading_args(...)`` also returns the arguments as the
+  call left them, for a function that updates a dict it is given), ``student.call_method(...)``
+  builds an object and calls its methods, ``student.source(path)`` returns a student file's text
+  for static checks.
   A test that judges loops (``assert_max_loops``) is declared ``@graded(..., fresh=True)``: it then
   runs in a child process of its own, so the code it calls is exactly the code the analysis reads.
 - ``reference``: the reference solution's modules (hidden tests only), e.g.

@@ -74,6 +74,14 @@ class StudentCode:
         calls whose answer differs (``replay.replay_alone``). Costs one child start when there are
         calls to make."""
         return replay_alone(self._sandbox, calls)
+    def call_reading_args(self, target, *args, **kwargs):
+        """Call ``target`` like ``call`` and also read back its arguments as the call left them:
+        returns ``(value, args, kwargs)``. For functions whose contract is to update a dict they
+        are given (batch normalization's running averages in ``bn_param``). Arrays inside dicts
+        may change; the call fails the test when it changed a top-level input array in place."""
+        value, args_after, kwargs_after = self._sandbox.call_reading_args(target, *args, **kwargs)
+        self._inputs_unchanged(target.rsplit(".", 1)[-1])
+        return value, args_after, kwargs_after
 
     def call_method(self, cls, steps, init=()):
         """Build the student's class ``cls`` and call ``steps`` [(method, args[, kwargs]), ...]."""

@@ -6,7 +6,9 @@ change anything in it. The grader therefore trusts only the numbers that come ba
 
 Request:  {"op": "call", "target": "pkg.module.func", "args": [...], "kwargs": {...}}
           {"op": "call", "target": "pkg.module.Class", "init": [...], "steps": [[method, args, kwargs], ...]}
-          either may carry "seed": an int for numpy's global generator and ``random``, set first
+          either may carry "seed": an int for numpy's global generator and ``random``, set first;
+          a function call may carry "echo_args": true, and then answers [value, args, kwargs] as
+          they are after the call (for functions that update a dict they are given)
 Answer:   {"status": "ok", "value": ..., "changed_inputs": [blob indices changed in place]},
           {"status": "not_implemented"} or
           {"status": "error", "message": "...", "type": "ValueError", "where": ["file.py", 12]}
@@ -72,7 +74,9 @@ def _call(header, arrays):
         for method, args, kwargs in header["steps"]:
             value = getattr(obj, method)(*decode(args), **decode(kwargs))
         return value
-    return target(*decode(header["args"]), **decode(header.get("kwargs", {"dict": {}})))
+    args, kwargs = decode(header["args"]), decode(header.get("kwargs", {"dict": {}}))
+    value = target(*args, **kwargs)
+    return [value, args, kwargs] if header.get("echo_args") is True else value
 
 
 def _changed(arrays, before):

@@ -444,6 +444,18 @@ class Sandbox:
                   "kwargs": protocol.encode(kwargs, blobs)}
         return self._request(header, blobs, seconds)
 
+    def call_reading_args(self, target, *args, seconds=None, **kwargs):
+        """Call the function ``target`` like ``call``; returns ``(value, args, kwargs)``, the
+        arguments as the call left them (a dict it updated in place comes back updated)."""
+        blobs = []
+        header = {"op": "call", "target": target, "args": protocol.encode(list(args), blobs),
+                  "kwargs": protocol.encode(kwargs, blobs), "echo_args": True}
+        answer = self._request(header, blobs, seconds)
+        if not (isinstance(answer, list) and len(answer) == 3 and isinstance(answer[1], list)
+                and isinstance(answer[2], dict)):
+            raise StudentCallError("error", "returned a malformed answer")
+        return answer[0], answer[1], answer[2]
+
     def call_method(self, cls, steps, init=(), seconds=None):
         """Build ``cls(*init)`` and call ``steps`` in order: a list of (method, args) or
         (method, args, kwargs). Returns the value of the last step."""

@@ -15,6 +15,13 @@ Example::
     solver.best_val_acc, solver.loss_history, solver.val_acc_history, solver.lr_history
 
 After ``train()`` the model holds the parameters that had the best validation accuracy.
+
+Training and test mode: the Solver computes losses and gradients with ``model.loss(X, y)`` and
+accuracies with ``model.loss(X)``, so a model whose layers behave differently at test time (batch
+normalization, dropout) runs in training mode for the updates and in test mode for every accuracy.
+Batch normalization's running averages (in ``model.bn_params``, when the model has them) are not
+parameters, yet they belong with the parameters they were learned with: the Solver keeps and
+restores them together with the best parameters, and writes them into its checkpoints.
 """
 import copy
 import os
@@ -72,6 +79,8 @@ class Solver:
     - lr_history: list of num_epochs floats; entry e is the learning rate used during epoch e.
     - best_val_acc, best_epoch, best_params: the best validation accuracy, after how many epochs it
       was reached, and a copy of the parameters at that point (now also in model.params).
+    - best_running_averages: a copy of the model's running averages at that point (a list with
+      one dict per entry of model.bn_params, now also back in them; empty for other models).
     """
 
     def __init__(self, model, data, **kwargs):
@@ -135,6 +144,7 @@ class Solver:
         self.best_val_acc = 0.0
         self.best_epoch = 0
         self.best_params = {}
+        self.best_running_averages = []
         self.loss_history = []
         self.train_acc_history = []
         self.val_acc_history = []
@@ -205,6 +215,7 @@ class Solver:
             self.best_val_acc = val_acc
             self.best_epoch = self.epoch
             self.best_params = {name: np.array(w, copy=True) for name, w in self.model.params.items()}
+            self.best_running_averages = running_averages(self.model)
             self._save_checkpoint()
         if self.verbose:
             print(f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:.3f}; "
@@ -217,6 +228,8 @@ class Solver:
         if not path.endswith(".npz"):
             path += ".npz"
         arrays = {f"param_{name}": w for name, w in self.best_params.items()}
+        for i, averages in enumerate(self.best_running_averages):
+            arrays.update({f"bn{i}_{key}": value for key, value in averages.items()})
         arrays["epoch"] = np.array(self.best_epoch)
         arrays["val_acc"] = np.array(self.best_val_acc)
         partial = path + ".partial"
@@ -250,7 +263,19 @@ class Solver:
             self._record_accuracies(lr)
 
         self.model.params = {name: np.array(w, copy=True) for name, w in self.best_params.items()}
+        for bn_param, averages in zip(getattr(self.model, "bn_params", []), self.best_running_averages):
+            bn_param.update({key: np.array(value, copy=True) for key, value in averages.items()})
         return self
+
+
+RUNNING_AVERAGES = ("running_mean", "running_var")
+
+
+def running_averages(model):
+    """Copies of the running averages in ``model.bn_params`` (one dict per entry, holding the
+    arrays under RUNNING_AVERAGES it has so far); [] for a model without bn_params."""
+    return [{key: np.array(bn_param[key], copy=True) for key in RUNNING_AVERAGES if key in bn_param}
+            for bn_param in getattr(model, "bn_params", [])]
 
 
 def load_checkpoint(filename):
@@ -258,9 +283,16 @@ def load_checkpoint(filename):
 
     Returns a tuple of:
     - params: dict from parameter names to arrays (assign it to model.params).
-    - info: dict with 'epoch' (int) and 'val_acc' (float) of the saved parameters.
+    - info: dict with 'epoch' (int) and 'val_acc' (float) of the saved parameters, and
+      'running_averages': a list with one dict of running averages per entry of the model's
+      bn_params (empty for a model without them): update each bn_param with its dict.
     """
     with np.load(filename, allow_pickle=False) as data:
         params = {key[len("param_"):]: data[key] for key in data.files if key.startswith("param_")}
-        info = {"epoch": int(data["epoch"]), "val_acc": float(data["val_acc"])}
+        info = {"epoch": int(data["epoch"]), "val_acc": float(data["val_acc"]), "running_averages": []}
+        for key in sorted(k for k in data.files if k.startswith("bn")):
+            index, name = key[2:].split("_", 1)
+            while len(info["running_averages"]) <= int(index):
+                info["running_averages"].append({})
+            info["running_averages"][int(index)][name] = data[key]
     return params, info

@@ -394,6 +394,272 @@ def softmax_loss(x, y):
     return loss, dx
 
 
+# -- normalization and dropout (BatchNormalization.ipynb, Dropout.ipynb) --------------------------
+# These layers behave differently in training and at test time; a dict argument (bn_param,
+# ln_param, dropout_param) says which, in its "mode" key: "train" or "test".
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    """Forward pass of batch normalization, for a minibatch of N examples with D features.
+
+    In training (mode "train"), every feature d is normalized with the mean and variance of the
+    minibatch, then scaled and shifted by learned parameters:
+
+        x_hat[:, d] = (x[:, d] - mean[d]) / sqrt(var[d] + eps),    out = gamma * x_hat + beta,
+
+    where mean[d] and var[d] are the mean and the *biased* variance (divided by N, as np.var does)
+    of column d. Training also keeps running averages of the two statistics,
+
+        running_mean = momentum * running_mean + (1 - momentum) * mean    (the same for var),
+
+    and at test time (mode "test") these replace the minibatch's statistics, so that a test
+    example's output does not depend on the other examples it happens to be evaluated with.
+
+    Inputs:
+    - x: array of shape (N, D), the minibatch.
+    - gamma: array of shape (D,), the scale of each feature.
+    - beta: array of shape (D,), the shift of each feature.
+    - bn_param: dict with the keys
+      - mode: "train" or "test" (required);
+      - eps: the constant added to the variance for numerical stability (default 1e-5);
+      - momentum: the weight of the old value in the running averages (default 0.9);
+      - running_mean, running_var: arrays of shape (D,), the running averages (zeros when missing).
+      In training, this function writes the updated running averages back into bn_param (under
+      "running_mean" and "running_var"): that is how they survive from one minibatch to the next.
+      At test time it reads them and changes nothing.
+
+    Returns a tuple of:
+    - out: array of shape (N, D).
+    - cache: in training, the dict {"x", "x_hat", "mean", "var", "gamma", "eps"} built below, with
+      x_hat (N, D), mean and var (D,). The grader calls your batchnorm_backward with caches of
+      exactly this form, so the backward passes must read nothing else from it. At test time the
+      cache is None (no backward pass runs at test time).
+    """
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    num_features = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(num_features, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.zeros(num_features, dtype=x.dtype))
+
+    out, cache = None, None
+    if mode == "train":
+        # TODO: compute the minibatch's mean and (biased) variance of every feature, x_hat and out,
+        # and update running_mean and running_var with the momentum. Use the variable names of the
+        # cache below. No loops.
+        ### BEGIN SOLUTION
+        mean = np.mean(x, axis=0)  # (D,)
+        var = np.var(x, axis=0)  # (D,), divided by N
+        x_hat = (x - mean) / np.sqrt(var + eps)  # (N, D), every column of mean 0 and variance 1
+        out = gamma * x_hat + beta  # (N, D), column d of mean beta[d] and spread gamma[d]
+        running_mean = momentum * running_mean + (1 - momentum) * mean
+        running_var = momentum * running_var + (1 - momentum) * var
+        ### END SOLUTION
+        cache = {"x": x, "x_hat": x_hat, "mean": mean, "var": var, "gamma": gamma, "eps": eps}
+    elif mode == "test":
+        # TODO: normalize with the running averages instead of the minibatch's statistics, then
+        # scale and shift. The running averages must not change here.
+        ### BEGIN SOLUTION
+        out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta  # (N, D)
+        ### END SOLUTION
+    else:
+        raise ValueError(f"batchnorm_forward: unknown mode {mode!r}; use 'train' or 'test'")
+
+    bn_param["running_mean"] = running_mean
+    bn_param["running_var"] = running_var
+    return out, cache
+
+
+def batchnorm_backward(dout, cache):
+    """Backward pass of batch normalization (training mode), step by step.
+
+    Work backwards through the forward pass as a graph of simple steps (x - mean, its square, the
+    variance, the square root, the division, the scale and the shift): each step's local gradient
+    times the gradient arriving from the step after it. The mean and the variance depend on every
+    example of the minibatch, so the gradient of x[i] collects contributions through them from all
+    the outputs, not only from out[i].
+
+    Inputs:
+    - dout: array of shape (N, D), upstream gradient.
+    - cache: the dict batchnorm_forward returns in training: x (N, D), x_hat (N, D), mean (D,),
+      var (D,), gamma (D,), eps (a float).
+
+    Returns a tuple of:
+    - dx: array of shape (N, D), the gradient with respect to x.
+    - dgamma: array of shape (D,), the gradient with respect to gamma.
+    - dbeta: array of shape (D,), the gradient with respect to beta.
+    """
+    dx, dgamma, dbeta = None, None, None
+    # TODO: compute dx, dgamma and dbeta, following the steps of the forward pass backwards.
+    ### BEGIN SOLUTION
+    x, x_hat, mean, var, gamma, eps = (cache[k] for k in ("x", "x_hat", "mean", "var", "gamma", "eps"))
+    num = x.shape[0]
+    dbeta = np.sum(dout, axis=0)  # (D,)
+    dgamma = np.sum(dout * x_hat, axis=0)  # (D,)
+    dx_hat = dout * gamma  # (N, D)
+    centred = x - mean  # (N, D)
+    inv_std = 1.0 / np.sqrt(var + eps)  # (D,)
+    dvar = -0.5 * np.sum(dx_hat * centred, axis=0) * inv_std ** 3  # (D,)
+    # The mean reaches the output directly and through the variance; the variance's share,
+    # dvar * mean(-2 * centred), is zero because the centred values sum to zero.
+    dmean = -np.sum(dx_hat, axis=0) * inv_std  # (D,)
+    dx = dx_hat * inv_std + dvar * 2.0 * centred / num + dmean / num  # (N, D)
+    ### END SOLUTION
+    return dx, dgamma, dbeta
+
+
+def batchnorm_backward_alt(dout, cache):
+    """Backward pass of batch normalization (training mode) as one simplified expression.
+
+    Work the chain rule out on paper first: written with x_hat, the three terms of
+    batchnorm_backward collapse into a single line for dx, with no intermediate arrays of the
+    graph. The result must equal batchnorm_backward's (and it is usually faster).
+
+    Inputs and returns: as batchnorm_backward.
+    """
+    dx, dgamma, dbeta = None, None, None
+    # TODO: compute dx, dgamma and dbeta with a simplified formula for dx (one statement).
+    ### BEGIN SOLUTION
+    x_hat, var, gamma, eps = cache["x_hat"], cache["var"], cache["gamma"], cache["eps"]
+    num = x_hat.shape[0]
+    dbeta = np.sum(dout, axis=0)  # (D,)
+    dgamma = np.sum(dout * x_hat, axis=0)  # (D,)
+    dx = gamma / (num * np.sqrt(var + eps)) * (num * dout - dbeta - x_hat * dgamma)  # (N, D)
+    ### END SOLUTION
+    return dx, dgamma, dbeta
+
+
+def layernorm_forward(x, gamma, beta, ln_param):
+    """Forward pass of layer normalization: every example is normalized over its own D features,
+
+        x_hat[i, :] = (x[i, :] - mean[i]) / sqrt(var[i] + eps),    out = gamma * x_hat + beta,
+
+    with mean[i] and var[i] the mean and biased variance of row i. Nothing depends on the other
+    examples of the minibatch, so training and test time are the same and there are no running
+    averages (a "mode" key in ln_param is ignored).
+
+    Inputs:
+    - x: array of shape (N, D).
+    - gamma: array of shape (D,), the scale of each feature.
+    - beta: array of shape (D,), the shift of each feature.
+    - ln_param: dict; its "eps" (default 1e-5) is the constant added to the variance. It is left
+      unchanged.
+
+    Returns a tuple of:
+    - out: array of shape (N, D).
+    - cache: the dict {"x", "x_hat", "mean", "var", "gamma", "eps"} built below, with mean and var
+      of shape (N, 1): one per example, kept as a column so that they broadcast against x. The
+      grader calls your layernorm_backward with caches of exactly this form.
+    """
+    eps = ln_param.get("eps", 1e-5)
+    out = None
+    # TODO: compute each example's mean and (biased) variance, x_hat and out. No loops.
+    ### BEGIN SOLUTION
+    mean = np.mean(x, axis=1, keepdims=True)  # (N, 1)
+    var = np.var(x, axis=1, keepdims=True)  # (N, 1)
+    x_hat = (x - mean) / np.sqrt(var + eps)  # (N, D), every row of mean 0 and variance 1
+    out = gamma * x_hat + beta  # (N, D)
+    ### END SOLUTION
+    cache = {"x": x, "x_hat": x_hat, "mean": mean, "var": var, "gamma": gamma, "eps": eps}
+    return out, cache
+
+
+def layernorm_backward(dout, cache):
+    """Backward pass of layer normalization.
+
+    The same calculus as batch normalization with the roles of the axes swapped: the statistics
+    now run over the features of one example (axis 1), while gamma and beta are still shared by
+    the examples, so their gradients are still sums over the examples (axis 0).
+
+    Inputs:
+    - dout: array of shape (N, D), upstream gradient.
+    - cache: the dict layernorm_forward returns: x (N, D), x_hat (N, D), mean (N, 1), var (N, 1),
+      gamma (D,), eps (a float).
+
+    Returns a tuple of:
+    - dx: array of shape (N, D).
+    - dgamma: array of shape (D,).
+    - dbeta: array of shape (D,).
+    """
+    dx, dgamma, dbeta = None, None, None
+    # TODO: compute dx, dgamma and dbeta.
+    ### BEGIN SOLUTION
+    x_hat, var, gamma, eps = cache["x_hat"], cache["var"], cache["gamma"], cache["eps"]
+    num_features = x_hat.shape[1]
+    dbeta = np.sum(dout, axis=0)  # (D,)
+    dgamma = np.sum(dout * x_hat, axis=0)  # (D,)
+    dx_hat = dout * gamma  # (N, D)
+    dx = (num_features * dx_hat - np.sum(dx_hat, axis=1, keepdims=True)
+          - x_hat * np.sum(dx_hat * x_hat, axis=1, keepdims=True)) / (num_features * np.sqrt(var + eps))
+    ### END SOLUTION
+    return dx, dgamma, dbeta
+
+
+def dropout_forward(x, dropout_param):
+    """Forward pass of (inverted) dropout.
+
+    In training, every entry of x is kept with probability p and set to 0 otherwise, each entry
+    independently (of the other entries, the other examples and the earlier calls), and the kept
+    entries are divided by p: then the expected value of every output equals its input, and at
+    test time the layer is simply the identity (no rescaling needed there).
+
+    Inputs:
+    - x: array of any shape.
+    - dropout_param: dict with the keys
+      - p: the probability of KEEPING each entry (0 < p <= 1); p = 1 keeps everything;
+      - mode: "train" or "test";
+      - seed (optional): when given, the mask depends only on the seed and x's shape, so the same
+        seed gives the same mask at every call (for gradient checks). Draw from ``random`` below,
+        which is a generator made from the seed then, and numpy's global one otherwise.
+
+    Returns a tuple of:
+    - out: array of the shape of x.
+    - cache: (dropout_param, mask). In training, mask is an array of the shape of x with
+      out = x * mask: 0 where an entry was dropped, 1 / p where it was kept. At test time it is
+      None. (The grader also calls your dropout_backward with caches of this form.)
+    """
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    # A generator of its own for a seeded mask: reseeding numpy's global generator here would also
+    # replay everything else that draws from it (a Solver's minibatches, for one).
+    random = np.random.RandomState(dropout_param["seed"]) if "seed" in dropout_param else np.random
+
+    mask, out = None, None
+    if mode == "train":
+        # TODO: draw the mask (random.rand or random.binomial) and compute out. No loops.
+        ### BEGIN SOLUTION
+        mask = ((random.rand(*x.shape) < p) / p).astype(x.dtype)  # 0 where dropped, 1 / p where kept
+        out = x * mask
+        ### END SOLUTION
+    elif mode == "test":
+        # TODO: compute out at test time.
+        ### BEGIN SOLUTION
+        out = x
+        ### END SOLUTION
+    else:
+        raise ValueError(f"dropout_forward: unknown mode {mode!r}; use 'train' or 'test'")
+    cache = (dropout_param, mask)
+    return out, cache
+
+
+def dropout_backward(dout, cache):
+    """Backward pass of (inverted) dropout.
+
+    Inputs:
+    - dout: upstream gradient, of the shape of x.
+    - cache: (dropout_param, mask) as dropout_forward returns it (mode in dropout_param["mode"]).
+
+    Returns:
+    - dx: array of the shape of x: in training, the gradient flows only through the kept entries,
+      scaled as they were; at test time the layer is the identity.
+    """
+    dropout_param, mask = cache
+    dx = None
+    # TODO: compute dx for both modes.
+    ### BEGIN SOLUTION
+    dx = dout * mask if dropout_param["mode"] == "train" else dout
+    ### END SOLUTION
+    return dx
+
+
 # -- sandwich layers: affine followed by ReLU (provided; they only chain the layers above) --------
 
 def affine_relu_forward(x, w, b):

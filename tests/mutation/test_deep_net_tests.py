@@ -266,8 +266,8 @@ LOSS_PENALTY = "        loss = data_loss + 0.5 * self.reg * sum(float(np.vdot(W,
 LOSS_WEIGHTS = "        weights = [self.params[f\"W{i}\"] for i in range(1, last + 1)]\n"
 LOSS_SCORES = ("        scores, cache = affine_forward(hidden, self.params[f\"W{last}\"], "
                "self.params[f\"b{last}\"])  # (N, C)\n")
-LOSS_BACKWARD = ("            dout, grads[f\"W{i}\"], grads[f\"b{i}\"] = affine_relu_backward(dout, "
-                 "caches[i - 1])\n")
+LOSS_BACKWARD = "            dout, grads[f\"W{i}\"], grads[f\"b{i}\"] = affine_backward(dout, affine_cache)\n"
+LOSS_RELU_BACKWARD = "            dout = relu_backward(dout, relu_cache)\n"
 LOSS_REG_GRAD = "            grads[f\"W{i}\"] += self.reg * self.params[f\"W{i}\"]\n"
 AFFINE_OUT = "    out = rows @ w + b  # (N, M)\n"
 AFFINE_DB = "    db = np.sum(dout, axis=0)  # (M,)\n"
@@ -394,13 +394,11 @@ BUGS = {
         lambda: edited(fc_net(LOSS_SCORES, LOSS_SCORES.replace("affine_forward(", "affine_relu_forward("))),
         broken=LOSS, must_fail=("fully_connected_net_scores_on_hand_set_weights",) + LOSS_REFERENCE_TESTS),
     "deep_loss_backward_without_the_relus": Bug(
-        lambda: edited(fc_net(LOSS_BACKWARD, "            dout, grads[f\"W{i}\"], grads[f\"b{i}\"] = "
-                                             "affine_backward(dout, caches[i - 1][0])\n")),
+        lambda: edited(fc_net(LOSS_RELU_BACKWARD, "")),
         broken=LOSS, must_fail=("fully_connected_net_gradients_match_numerical_gradient",) + LOSS_REFERENCE_TESTS),
     "deep_loss_gradients_of_the_wrong_block": Bug(
         # Each layer's gradients stored under the next layer's keys (an off-by-one in the loop).
-        lambda: edited(fc_net(LOSS_BACKWARD, "            dout, grads[f\"W{i + 1}\"], grads[f\"b{i + 1}\"] = "
-                                             "affine_relu_backward(dout, caches[i - 1])\n")),
+        lambda: edited(fc_net(LOSS_BACKWARD, LOSS_BACKWARD.replace("{i}", "{i + 1}"))),
         broken=LOSS, must_fail=("fully_connected_net_gradients_match_numerical_gradient",) + LOSS_REFERENCE_TESTS),
     "deep_loss_only_the_first_hidden_layer": Bug(
         lambda: edited(fc_net("        for i in range(1, last):\n", "        for i in range(1, 2):\n")),

@@ -29,6 +29,15 @@ def step_in_place(w, dw, config):
     w -= dw
     return w, config
 
+def update_stats(x, stats):
+    stats["mean"] = 0.9 * stats.get("mean", 0.0) + 0.1 * x.mean()
+    return 2 * x
+
+def update_stats_and_x(x, stats):
+    stats["count"] = 1
+    x += 1.0
+    return x
+
 class Model:
     def train(self, X):
         self.X = X
@@ -110,3 +119,28 @@ def test_a_forged_report_names_no_value(folder):
     with Sandbox(folder) as sb:
         sb.call("forger.f", np.ones(2))
         assert sb.changed_inputs == ["its 1st argument"]
+
+
+def test_a_call_can_read_back_the_dict_it_updated(folder):
+    # batchnorm_forward's contract: the running averages are written into the bn_param it is
+    # given. A plain call sends copies, so the update is invisible (the control); reading the
+    # arguments back shows it, while the caller's own dict stays as it was.
+    stats = {"mean": np.float64(1.0)}
+    seen = {}
+
+    def body(student):
+        seen["plain"] = student.call("contract.update_stats", np.array([2.0, 4.0]), stats)
+        seen["read"] = student.call_reading_args("contract.update_stats", np.array([2.0, 4.0]), stats)
+    assert _run(folder, body).status == "passed"
+    assert stats == {"mean": 1.0}
+    value, args, kwargs = seen["read"]
+    np.testing.assert_array_equal(value, seen["plain"])
+    assert float(args[1]["mean"]) == pytest.approx(0.9 + 0.3) and kwargs == {}
+    np.testing.assert_array_equal(args[0], [2.0, 4.0])
+
+
+def test_reading_args_back_still_fails_a_change_to_an_input_array(folder):
+    def body(student):
+        student.call_reading_args("contract.update_stats_and_x", np.array([2.0, 4.0]), {})
+    result = _run(folder, body)
+    assert result.status == "failed" and "changed its 1st argument in place" in result.message
