@@ -89,7 +89,7 @@ def graded(function, points=1.0, name=None, fresh=False, uses=(), notebook=""):
     ``uses``: the other graded functions the test runs through the student's code (a public test
     that checks a backward pass with the student's own forward pass). When one of them loses
     points in the same run, a failure of this test is not charged on its own: the test scores what
-    ``function``'s tests without ``uses`` score (see ``grading.score_dependent_tests``), so a bug
+    ``function``'s tests without ``uses`` score (see ``scoring.score_dependent_tests``), so a bug
     costs points only where it lives."""
     def mark(fn):
         fn.graded = GradedTest(name or fn.__name__, function, float(points), fn, notebook=notebook,

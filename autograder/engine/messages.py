@@ -24,6 +24,13 @@ NO_ANSWER = ("your code gave no answer here: it raised an exception, ran out of 
 UNCHECKABLE = "could not check the answer: check the type and shape of what your function returns"
 
 
+def array_kind(shape):
+    """How a hidden test names an input array in its messages: its kind, never its size (sizes are
+    inputs too). ``shape``: a tuple such as ``x.shape``."""
+    return {0: "a number", 1: "a vector", 2: "a matrix", 3: "a three-dimensional array"}.get(
+        len(shape), "an array of four or more dimensions")
+
+
 def student_message(exc, hidden):
     """What a test says about a call that gave no value (``StudentCallError``). Public tests show the
     whole message; hidden tests one fixed text (``NOT_IMPLEMENTED`` for a stub, settled at the end

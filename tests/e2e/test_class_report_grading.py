@@ -109,7 +109,7 @@ def test_the_report_command_rewrites_the_report_from_the_store(graded, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1].startswith(f"wrote {page} and {numbers} in ")
     assert json.loads(numbers.read_text())["changes"]["changed"][0]["student"] == "fay"
-    assert "feedback/fay/assignment1/autograder.html" in page.read_text()
+    assert "autograded/fay/assignment1/autograder.html" in page.read_text()
     missing = subprocess.run([sys.executable, "-m", "autograder", "report", "--course", str(tmp_path / "none")],
                              capture_output=True, text=True, cwd=REPO, timeout=120)
     assert missing.returncode == 2 and missing.stderr.startswith("error: no graded student for assignment1")

@@ -437,8 +437,18 @@ def test_one_sleeper_costs_the_class_at_most_its_budget(tmp_path, measured):
 
 # Every file of tests/security/, and the end-to-end runs that grade hostile students.
 TESTS = Path(__file__).resolve().parents[1]
-SECURITY_SUITES = sorted(p.relative_to(TESTS).as_posix() for p in (TESTS / "security").glob("test_*.py")) + [
+# Suites that never run student code need no sandbox: they check text a person's browser will show.
+WITHOUT_STUDENT_CODE = {"security/test_inert_notebooks.py"}
+SECURITY_SUITES = sorted(p.relative_to(TESTS).as_posix() for p in (TESTS / "security").glob("test_*.py")
+                         if p.relative_to(TESTS).as_posix() not in WITHOUT_STUDENT_CODE) + [
     "e2e/test_load.py", "e2e/test_dask.py"]
+
+
+def test_suites_exempt_from_isolation_run_no_student_code():
+    for name in WITHOUT_STUDENT_CODE:
+        text = (TESTS / name).read_text()
+        assert not re.search(r"\b(Sandbox|run_tests|grade_class|run_student|StudentCode)\b", text), (
+            f"{name} runs student code, so it must insist on isolation")
 
 
 def test_security_suites_fail_instead_of_skipping_without_isolation(monkeypatch):

@@ -63,3 +63,21 @@ def test_a_self_check_without_independent_tests_keeps_the_zero_and_names_what_to
     uses = _test("backward_vs_your_forward", "backward", uses=("forward",))
     points, results = _score([(forward, "failed"), (uses, "failed")])
     assert points["backward_vs_your_forward"] == 0.0 and "fix forward first" in results[1].message
+
+
+def test_an_excused_failure_names_no_mistake_of_its_own():
+    # The mistake a test recognised while running a broken dependency may be the dependency's: the
+    # dependency's own tests name it, so the excused test drops it (counted once in the class report).
+    forward = _test("forward_values", "forward")
+    uses = _test("backward_vs_your_forward", "backward", uses=("forward",))
+    alone = _test("backward_hidden", "backward", hidden=True)
+    spec = [(forward, "failed"), (uses, "failed"), (alone, "passed")]
+    results = [_result(t, status) for t, status in spec]
+    results[1].diagnosis, results[1].diagnosis_title = "backward_sign_flipped", "the sign of dx is flipped"
+    score_dependent_tests([t for t, _ in spec], results)
+    assert results[1].diagnosis == "" and results[1].diagnosis_title == ""
+    # Control: with its dependency intact the same failure keeps its diagnosis.
+    results = [_result(t, status) for t, status in [(forward, "passed"), (uses, "failed"), (alone, "passed")]]
+    results[1].diagnosis = "backward_sign_flipped"
+    score_dependent_tests([t for t, _ in spec], results)
+    assert results[1].diagnosis == "backward_sign_flipped"

@@ -41,7 +41,8 @@ seeds of the float32 case, with batch and with layer normalization):
 """
 import numpy as np
 
-from autograder.testing import Diagnosis, StudentCallError, TestFailure, as_array, assert_close, check, graded
+from autograder.testing import (Diagnosis, StudentCallError, TestFailure, array_kind, as_array, assert_close, check,
+                                 graded)
 
 NOTEBOOK = "Dropout.ipynb"
 MODULE = "classifiers.fc_net"
@@ -68,7 +69,7 @@ def _dropout(student, x, param):
     answer = student.call(DROPOUT_FORWARD, x, param)
     check(isinstance(answer, (tuple, list)) and len(answer) == 2,
           f"dropout_forward should return a tuple (out, cache); got {type(answer).__name__}")
-    check(np.shape(answer[0]) == x.shape, f"dropout_forward should return out of shape {x.shape} like x",
+    check(np.shape(answer[0]) == x.shape, "dropout_forward should return out of the same shape as x",
           f"got {np.shape(answer[0])}")
     return as_array(answer[0], "out returned by dropout_forward").astype(np.float64), answer[1]
 
@@ -89,7 +90,7 @@ def dropout_forward_keeps_each_entry_with_probability_p_divided_by_p(student, rn
         for p in (0.1, 0.5, 0.7, 0.95, 1.0):
             x = _distinct(rng, shape, dtype)
             out, cache = _dropout(student, x, {"p": p, "mode": "train"})
-            what = f"with p = {p} on x of shape {shape} ({np.dtype(dtype).name})"
+            what = f"with a keep ratio p on x, {array_kind(shape)} ({np.dtype(dtype).name})"
             x64 = x.astype(np.float64)
             kept = out != 0
             rtol = 1e-5 if dtype == np.float32 else 1e-6
@@ -131,13 +132,13 @@ def dropout_forward_test_mode_is_the_identity(student, rng):
             out, _ = _dropout(student, x, {"p": p, "mode": "test"})
             x64 = x.astype(np.float64)
             if not np.array_equal(out, x64):
-                check(not np.allclose(out, p * x64), f"at test time (p = {p}) out is p * x: with inverted dropout "
-                      f"the test-time layer is the identity", diagnosis="test_mode_scaled")
-                check(not np.allclose(out, x64 / p), f"at test time (p = {p}) out is x / p: the division by p "
-                      f"belongs to training", diagnosis="test_mode_scaled")
-                check(np.all(out != 0), f"at test time (p = {p}) some entries were dropped: dropout is off at "
-                      f"test time", diagnosis="dropout_in_test_mode")
-                raise TestFailure(f"at test time (p = {p}) dropout_forward should return x unchanged")
+                check(not np.allclose(out, p * x64), "at test time out is p * x: with inverted dropout "
+                      "the test-time layer is the identity", diagnosis="test_mode_scaled")
+                check(not np.allclose(out, x64 / p), "at test time out is x / p: the division by p "
+                      "belongs to training", diagnosis="test_mode_scaled")
+                check(np.all(out != 0), "at test time some entries were dropped: dropout is off at "
+                      "test time", diagnosis="dropout_in_test_mode")
+                raise TestFailure("at test time dropout_forward should return x unchanged")
 
 
 @graded(DROPOUT_FORWARD, points=0.5)
@@ -146,16 +147,16 @@ def dropout_forward_fresh_masks_and_reproducible_seeds(student, rng):
     for p in (0.3, 0.8):
         one, _ = _dropout(student, x, {"p": p, "mode": "train"})
         two, _ = _dropout(student, x, {"p": p, "mode": "train"})
-        check(not np.array_equal(one, two), f"two calls without a seed (p = {p}) dropped the same entries: draw "
-              f"a new mask at every call", diagnosis="mask_reused")
+        check(not np.array_equal(one, two), "two calls without a seed dropped the same entries: draw "
+              "a new mask at every call", diagnosis="mask_reused")
         for seed in (0, 12345):
             first, _ = _dropout(student, x, {"p": p, "mode": "train", "seed": seed})
             again, _ = _dropout(student, x, {"p": p, "mode": "train", "seed": seed})
-            check(np.array_equal(first, again), f"two calls with the seed {seed} (p = {p}) gave two masks: with a "
-                  f"seed, draw from `random`, the generator made from it", diagnosis="seed_ignored")
+            check(np.array_equal(first, again), "two calls with the same seed gave two masks: with a "
+                  "seed, draw from `random`, the generator made from it", diagnosis="seed_ignored")
         other, _ = _dropout(student, x, {"p": p, "mode": "train", "seed": 1})
-        check(not np.array_equal(first, other), f"the seeds 1 and 12345 (p = {p}) gave the same mask: the mask "
-              f"should depend on the seed", diagnosis="seed_ignored")
+        check(not np.array_equal(first, other), "two different seeds gave the same mask: the mask "
+              "should depend on the seed", diagnosis="seed_ignored")
 
 
 # -- dropout_backward -----------------------------------------------------------------------------
@@ -171,7 +172,7 @@ def dropout_backward_matches_reference_on_given_masks(student, reference, rng):
             expected = ref(dout.astype(np.float64), (cache[0], mask.astype(np.float64)))
             dx = student.call(DROPOUT_BACKWARD, dout, cache)
             d64 = dout.astype(np.float64)
-            assert_close(dx, expected, f"dx of dropout_backward in training (p = {p}, dout of shape {shape}, "
+            assert_close(dx, expected, f"dx of dropout_backward in training (dout: {array_kind(shape)}, "
                          f"{np.dtype(dtype).name})", rtol=_tol(dtype)["rtol"], floor=1e-6, diagnoses=[
                              Diagnosis("mask_missing_in_backward", "dx is dout: in training the gradient flows only "
                                        "through the kept entries, times their factor (the cache's mask)", d64),
@@ -181,7 +182,7 @@ def dropout_backward_matches_reference_on_given_masks(student, reference, rng):
                                        "multiply dout by the mask itself", d64 * (mask != 0))])
         dout = rng.standard_normal(shape).astype(dtype)
         dx = student.call(DROPOUT_BACKWARD, dout, ({"p": 0.4, "mode": "test"}, None))
-        assert_close(dx, dout.astype(np.float64), f"dx of dropout_backward at test time (dout of shape {shape})",
+        assert_close(dx, dout.astype(np.float64), f"dx of dropout_backward at test time (dout: {array_kind(shape)})",
                      rtol=1e-6, floor=1e-6)
 
 
@@ -206,8 +207,8 @@ def net_with_normalization_and_dropout_has_its_parameters_and_state(student):
     cases = [([30, 20, 15, 10], "batchnorm", 1.0, "float64"), ([12, 9, 7], "layernorm", 0.5, "float32"),
              ([12, 7], "batchnorm", 0.8, "float64"), ([12, 7], None, 0.3, "float64"), ([12, 7], None, 1.0, "float32")]
     for sizes, normalization, keep, dtype in cases:
-        what = (f"FullyConnectedNet({sizes[1:-1]}, input_dim={sizes[0]}, num_classes={sizes[-1]}, dtype={dtype!r}, "
-                f"normalization={normalization!r}, dropout_keep_ratio={keep})")
+        what = (f"FullyConnectedNet with {'several hidden layers' if len(sizes) > 3 else 'one hidden layer'}, "
+                f"normalization={normalization!r}, {'with' if keep < 1 else 'without'} dropout, dtype={dtype!r}")
         params, bn_params, dropout_param = (
             _net(student, _init(sizes, 0.0, normalization, keep, dtype), [("__getattribute__", (name,))])
             for name in ("params", "bn_params", "dropout_param"))
@@ -220,7 +221,7 @@ def net_with_normalization_and_dropout_has_its_parameters_and_state(student):
         for i, size in enumerate(hidden if normalization else [], start=1):
             for key, value in ((f"gamma{i}", 1.0), (f"beta{i}", 0.0)):
                 got = as_array(params[key], f"params['{key}']")
-                check(got.shape == (size,), f"{what}: params['{key}'] should have shape ({size},)", f"got {got.shape}")
+                check(got.shape == (size,), f"{what}: params['{key}'] should have one entry per unit of its layer", f"got {got.shape}")
                 check(got.dtype == np.dtype(dtype), f"{what}: params['{key}'] should be {dtype}", diagnosis="dtype_ignored")
                 check(np.all(got == value), f"{what}: params['{key}'] should start as {'ones' if value else 'zeros'}",
                       diagnosis="gamma_beta_initial_values")
@@ -357,8 +358,9 @@ def _check_net(student, reference, sizes, input_shape, reg, normalization, keep,
     init = _init([int(np.prod(input_shape))] + list(sizes[1:]), reg, normalization, keep, np.dtype(dtype).name)
     ref_sizes = [int(np.prod(input_shape))] + list(sizes[1:])
     tol = _tol(dtype)
-    what = (f"(hidden_dims = {list(sizes[1:-1])}, normalization = {normalization}, dropout_keep_ratio = {keep}, "
-            f"reg = {reg:g}, X of shape {X.shape}, {np.dtype(dtype).name})")
+    # Names the kind of net only: a hidden test quotes none of its sizes or hyper-parameters.
+    what = (f"(a net with {normalization or 'no normalization'}, {'with' if keep < 1 else 'without'} dropout, "
+            f"{'with' if reg else 'without'} a penalty, {np.dtype(dtype).name} inputs)")
     params64 = {k: v.astype(np.float64) for k, v in params.items()}
     X64 = X.astype(np.float64)
     def penalty(first_letters):
@@ -441,7 +443,7 @@ def net_running_averages_follow_training_and_not_testing(student, reference, rng
         except LAYER_FAILURES:
             ref = _reference_net(reference, sizes, 0.05, "batchnorm", keep, params, given, dropout_param)
             ref.loss(X, y)
-        what = f"after loss(X, y) (hidden_dims = {sizes[1:-1]}, dropout_keep_ratio = {keep})"
+        what = f"after loss(X, y) ({'with' if keep < 1 else 'without'} dropout)"
         for i, (mine, theirs) in enumerate(zip(after, ref.bn_params)):
             for key in ("running_mean", "running_var"):
                 check(key in mine and not np.array_equal(np.asarray(mine[key], dtype=np.float64), given[i][key]),

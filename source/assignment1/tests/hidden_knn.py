@@ -248,6 +248,17 @@ def _finds_neighbours_on_a_line(student, rng, modes):
             continue
         if np.shape(got) == nearest.shape and np.array_equal(np.asarray(got), nearest):
             return
+    # Before naming predict's mistake: does the student's own predict_labels find them, given the
+    # true distances? If not, predict cannot, and the mistake to fix first is predict_labels's.
+    dists = np.sqrt(((X_test[:, None, :] - X_train[None, :, :]) ** 2).sum(axis=2))  # (num_test, num_train)
+    try:
+        labels = student.call_method(KNN, [("train", (X_train, y_train)), ("predict_labels", (dists,), {"k": 1})])
+    except StudentCallError:
+        labels = None
+    if labels is None or np.shape(labels) != nearest.shape or not np.array_equal(np.asarray(labels), nearest):
+        raise TestFailure("predict(X, k=1) misses the nearest training point even when each test point sits "
+                          "right next to one, and so does your predict_labels given the true distances: fix "
+                          "predict_labels first")
     raise TestFailure("predict(X, k=1) misses the nearest training point even when each test point sits "
                       "right next to one: it should return predict_labels of the distances it computes",
                       diagnosis="predict_misses_obvious_neighbours")

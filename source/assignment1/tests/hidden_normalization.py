@@ -38,7 +38,7 @@ these inputs (eps = 0.1 in the first case makes eps's place visible; a narrow fe
 """
 import numpy as np
 
-from autograder.testing import Diagnosis, TestFailure, as_array, assert_close, check, graded
+from autograder.testing import Diagnosis, TestFailure, array_kind, as_array, assert_close, check, graded
 
 NOTEBOOK = "BatchNormalization.ipynb"
 MODULE = "layers"
@@ -73,7 +73,7 @@ def _compare(actual, expected, what, tol, diagnoses=()):
 
 
 def _describe(x, eps):
-    return f"x of shape {x.shape} ({np.dtype(x.dtype).name}" + (f", eps = {eps:g})" if eps else ")")
+    return f"x, {array_kind(x.shape)} ({np.dtype(x.dtype).name}" + (", a given eps)" if eps else ")")
 
 
 def _inputs(rng, num, dim, dtype, axis=0):
@@ -101,7 +101,7 @@ def _forward(student, target, x, gamma, beta, param):
     answer, args, _ = student.call_reading_args(target, x, gamma, beta, param)
     check(isinstance(answer, (tuple, list)) and len(answer) == 2,
           f"{name} should return a tuple (out, cache); got {type(answer).__name__}")
-    check(np.shape(answer[0]) == x.shape, f"{name} should return out of shape {x.shape} like x",
+    check(np.shape(answer[0]) == x.shape, f"{name} should return out of the same shape as x",
           f"got {np.shape(answer[0])}")
     check(isinstance(args[3], dict), f"{name} should leave its parameter dict a dict")
     return answer[0], answer[1], args[3]
@@ -120,7 +120,7 @@ def weight_std_matches_reference(student, reference):
         for fan_in in (3, 50, 3072, 1):
             expected = ref(rule, fan_in)
             got = student.call(WEIGHT_STD, rule, fan_in)
-            assert_close(got, expected, f"weight_std({rule!r}, {fan_in})", rtol=1e-9, diagnoses=[
+            assert_close(got, expected, f"weight_std({rule!r}, fan_in)", rtol=1e-9, diagnoses=[
                 Diagnosis("kaiming_xavier_swapped" if rule == "xavier" else "kaiming_without_2",
                           "Kaiming's rule (for ReLUs) is sqrt(2 / fan_in), Xavier's sqrt(1 / fan_in)",
                           np.sqrt(other / fan_in)),
@@ -129,7 +129,7 @@ def weight_std_matches_reference(student, reference):
                 Diagnosis("fan_in_not_inverted", "the standard deviation shrinks as the fan-in grows: "
                           "divide by fan_in under the square root", np.sqrt(gain * fan_in))])
     for number in (0.05, 1.0, 2e-3):
-        assert_close(student.call(WEIGHT_STD, number, 100), number, f"weight_std({number}, 100)", rtol=1e-12)
+        assert_close(student.call(WEIGHT_STD, number, 100), number, "weight_std(a number, fan_in)", rtol=1e-12)
 
 
 # -- batchnorm_forward ----------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def _check_cache(cache, ref_cache, name, x, tol, what):
             got = got.reshape(expected.shape)  # batch statistics kept as a row (keepdims=True): fine
         if got.shape != expected.shape:
             column = key in ("mean", "var") and expected.ndim == 2 and got.shape == expected.shape[:1]
-            raise TestFailure(f"cache['{key}'] of {name} should have shape {expected.shape}"
+            raise TestFailure(f"cache['{key}'] of {name} has the wrong shape"
                               + (": one per example, kept as a column (keepdims=True)" if column else ""),
                               f"got {got.shape}", "cache_not_documented")
         _compare(got, expected, f"cache['{key}'] of {name} {what}", tol)
@@ -233,7 +233,7 @@ def batchnorm_forward_updates_running_averages_in_bn_param(student, reference, r
         expected = _copy({k: (v.astype(np.float64) if isinstance(v, np.ndarray) else v) for k, v in given.items()})
         ref(*(a.astype(np.float64) for a in (x, gamma, beta)), expected)
         what = (f"after a training call on {_describe(x, eps)}, running averages {start}"
-                + (f", momentum {momentum:g}" if momentum is not None else ", default momentum"))
+                + (", a given momentum" if momentum is not None else ", default momentum"))
         x64 = x.astype(np.float64)
         for key in ("running_mean", "running_var"):
             check(key in after, f"batchnorm_forward in training should leave bn_param['{key}'] in bn_param "
