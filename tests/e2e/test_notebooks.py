@@ -232,7 +232,8 @@ def test_knn_accuracy_on_cifar10(tmp_path, monkeypatch, measured):
 
 
 FEATURE_TABLE_RE = re.compile(r"^(hue \+ HOG \+ BoW|hue \+ HOG|hue|HOG|BoW)\s+\d+\s+([0-9.]+)\s+([0-9.]+|-)$", re.M)
-BEST_VAL_RE = re.compile(r"^best validation accuracy achieved during cross-validation: ([0-9.]+)$", re.M)
+BEST_VAL_RE = re.compile(r"^best validation accuracy of the search \(one validation split, not cross-validation\): "
+                         r"([0-9.]+)$", re.M)
 PENALTY_RE = re.compile(r"^penalty (\w+): validation accuracy ([0-9.]+), near-zero weights ([0-9.]+)%", re.M)
 
 

@@ -38,6 +38,19 @@ GRID_LOOP = ("    rows = range(0, imgs.shape[1] - patch_size + 1, stride)\n"
              "    patches = np.stack([imgs[:, rows[i]:rows[i] + patch_size, cols[j]:cols[j] + patch_size]\n"
              "                        .reshape(num_images, -1) for i, j in np.ndindex(len(rows), len(cols))], axis=1)\n")
 
+# The TODO's other single loop: itertools.product over the corners themselves.
+PRODUCT_LOOP = ("    import itertools\n"
+                "    rows = range(0, imgs.shape[1] - patch_size + 1, stride)\n"
+                "    cols = range(0, imgs.shape[2] - patch_size + 1, stride)\n"
+                "    patches = np.stack([imgs[:, r:r + patch_size, c:c + patch_size].reshape(num_images, -1)\n"
+                "                        for r, c in itertools.product(rows, cols)], axis=1)\n")
+# What the TODO says counts as two loops: the columns' loop inside the rows' loop.
+NESTED_LOOPS = ("    patches = []\n"
+                "    for r in range(0, imgs.shape[1] - patch_size + 1, stride):\n"
+                "        for c in range(0, imgs.shape[2] - patch_size + 1, stride):\n"
+                "            patches.append(imgs[:, r:r + patch_size, c:c + patch_size].reshape(num_images, -1))\n"
+                "    patches = np.stack(patches, axis=1)\n")
+
 
 def edited(*changes):
     return edited_text(REFERENCE, "visual_words.py", *changes)
@@ -76,6 +89,7 @@ CORRECT = {
         ("    counts = np.bincount((np.arange(num_images)[:, None] * k + words).ravel(), minlength=num_images * k)\n",
          "    counts = np.zeros((num_images, k))\n"
          "    np.add.at(counts, (np.repeat(np.arange(num_images), words.shape[1]), words.ravel()), 1)\n")),
+    "bow_one_loop_over_itertools_product": lambda: edited((WINDOWS, PRODUCT_LOOP)),
 }
 
 
@@ -114,6 +128,10 @@ BUGS = {
         (WORDS, "    words = np.stack([nearest_codewords(normalize_patches(p), codebook) for p in patches])\n")),
         broken=ENCODE, must_fail=("bow_encode_loops_over_grid_positions_at_most",),
         must_pass=("bow_encode_matches_reference",)),
+    # Right histograms, but the two nested loops the TODO warns about: only the loop test fails.
+    "bow_nested_row_and_column_loops": Bug(lambda: edited((WINDOWS, NESTED_LOOPS)),
+        broken=ENCODE, must_fail=("bow_encode_loops_over_grid_positions_at_most",),
+        must_pass=("bow_encode_matches_reference",)),
 }
 
 DIAGNOSES = {
@@ -126,6 +144,7 @@ DIAGNOSES = {
     "kmeans_assigns_row_by_row": "too_many_loops",
     "bow_counts_not_divided": "histogram_not_normalized",
     "bow_loops_over_images": "too_many_loops",
+    "bow_nested_row_and_column_loops": "too_many_loops",
 }
 
 
