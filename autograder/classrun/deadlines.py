@@ -25,6 +25,7 @@ Times without a zone are UTC, as nbgrader reads them; give a zone name or an off
 """
 import math
 import re
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -202,11 +203,16 @@ def gradebook_due(db_path, assignment):
     if not db_path or not Path(db_path).is_file():
         return None
     from nbgrader.api import Gradebook, MissingEntry
-    with Gradebook(f"sqlite:///{Path(db_path).resolve()}") as gb:
-        try:
-            due = gb.find_assignment(assignment).duedate
-        except MissingEntry:
-            return None
+    try:
+        with Gradebook(f"sqlite:///{Path(db_path).resolve()}") as gb:
+            try:
+                due = gb.find_assignment(assignment).duedate
+            except MissingEntry:
+                return None
+    except Exception as exc:  # noqa: BLE001 - SQLAlchemy's errors: a damaged gradebook must not cost the grades
+        print(f"warning: cannot read the due date from {db_path} ({type(exc).__name__}); "
+              f"no due date from the gradebook", file=sys.stderr)
+        return None
     return due.replace(tzinfo=UTC) if due is not None else None  # nbgrader stores naive UTC
 
 

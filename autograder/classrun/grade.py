@@ -203,7 +203,12 @@ def grade_class(submissions, assignment="assignment1", course_dir=".", workers=N
 
     # Deadlines, nbgrader's feedback files and the grader's section in each notebook's page.
     if due and db_path.is_file():
-        deadlines.set_gradebook_due(db_path, assignment, deadlines.parse_time(due))
+        due_time = deadlines.parse_time(due)
+        try:
+            deadlines.set_gradebook_due(db_path, assignment, due_time)
+        except Exception as exc:  # noqa: BLE001 - SQLAlchemy's errors: --due still applies to grades.csv
+            print(f"warning: cannot write the due date into {db_path} ({type(exc).__name__}); "
+                  f"the grades are not affected", file=sys.stderr)
     deadline = deadlines.resolve(db_path, assignment, [out, course], due=due, policy=late_policy, roster=roster)
     notebooks_of = {t.function: Path(t.notebook).stem for t in tests if t.notebook}
     lates, late_attention = publish_class(out, assignment, found, intake.origin, deadline, notebooks_of,

@@ -178,6 +178,15 @@ def test_the_due_date_goes_into_and_comes_from_nbgraders_gradebook(tmp_path):
     assert resolve(db, "assignment1", [], due="2025-04-01 12:00").due == datetime(2025, 4, 1, 12, tzinfo=UTC)
 
 
+
+def test_a_damaged_gradebook_gives_no_due_date_and_a_warning_not_a_crash(tmp_path, capsys):
+    import autograder.classrun.gradebook  # noqa: F401 - puts nbgrader's alembic on PATH
+    db = tmp_path / "gradebook.db"
+    db.write_bytes(b"SQLite format 3\x00 but not a database")
+    assert gradebook_due(db, "assignment1") is None
+    assert "cannot read the due date" in capsys.readouterr().err
+    assert resolve(db, "assignment1", [], due="2025-04-01 12:00").due == datetime(2025, 4, 1, 12, tzinfo=UTC)
+
 # -- each source of the submission time ----------------------------------------------------------
 
 def test_nbgraders_timestamp_in_a_collected_folder(tmp_path):
