@@ -32,6 +32,7 @@ from browser_session import REPO, jupyter_lab, require_chromium, screenshot, wai
 from class_builder import REFERENCE_KNN
 from mixed_class import RELEASE_FILES, knn_course
 from autograder.classrun import gradebook
+from autograder.classrun.feedback import SECTION_ID
 from autograder.classrun.grade import grade_class
 from autograder.intake.inert import MATH_OFF
 
@@ -146,7 +147,10 @@ def test_nbgrader_sees_no_changed_read_only_cell(graded):
     # Her cells that held nothing hostile are the released ones, as nbgrader stored them.
     stored = nbformat.read(root / "autograded" / DEFENDED / ASSIGNMENT / "knn.ipynb", as_version=4)
     released = {c.source for c in nbformat.read(REPO / "release" / ASSIGNMENT / "knn.ipynb", as_version=4).cells}
-    changed = [c.source[:40] for c in stored.cells if c.source not in released]
+    # The grader's own results cell (its section of the feedback page) is not hers.
+    theirs = [c for c in stored.cells if f'id="{SECTION_ID}"' not in c.source]
+    assert len(theirs) == len(stored.cells) - 1, "the grader's results cell is in the stored notebook once"
+    changed = [c.source[:40] for c in theirs if c.source not in released]
     assert len(changed) == 2, changed  # her answer and her raw cell
     assert all(c.startswith(MATH_OFF) for c in changed)
 

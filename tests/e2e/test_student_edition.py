@@ -15,6 +15,7 @@ is what a fresh release gives), not with two nbgrader runs.
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -126,8 +127,9 @@ def test_no_line_of_a_solution_region_is_in_the_editions_code(edition):
 def test_the_audit_of_the_edition_found_nothing_but_the_reviewed_exceptions(edition):
     assert ": no findings" in edition.audit, edition.audit
     excused = [line for line in edition.audit.splitlines() if line.strip().startswith("excused by")]
-    assert [line.split(": ", 2)[1] for line in excused] == [
-        "autograder/penalties.py:17 penalty", "autograder/penalties.py:119 check_penalties_against_reference"], excused
+    # Named by file and function (line numbers move with every edit of the file).
+    assert [re.sub(r":\d+ ", " ", line.split(": ", 2)[1]) for line in excused] == [
+        "autograder/penalties.py penalty", "autograder/penalties.py check_penalties_against_reference"], excused
 
 
 def test_the_zip_holds_the_folder(edition):

@@ -176,9 +176,11 @@ def net_with_normalization_has_gamma_and_beta_for_each_hidden_layer(student):
 
 
 def _bn_rows(a, gamma, beta, axis):
-    """Batch (axis 0) or layer (axis 1) normalization of a, for the checks' own arithmetic."""
-    mean, var = a.mean(axis=axis, keepdims=True), a.var(axis=axis, keepdims=True)
-    return gamma * (a - mean) / np.sqrt(var + EPS) + beta
+    """Batch (axis 0) or layer (axis 1) normalization of a, for the checks' own arithmetic: the
+    standard scores of a along axis, scaled by gamma and shifted by beta. Without the eps of the
+    layers, so compare with it loosely."""
+    standard = np.apply_along_axis(lambda v: (v - v.mean()) / v.std(), axis, a)
+    return standard * gamma + beta
 
 
 def _hand_set_batchnorm_net():
@@ -226,7 +228,7 @@ def net_test_mode_uses_running_averages_and_turns_dropout_off(student):
     scores = as_array(scores, "the scores of loss(X)", shape=(4, 2)).astype(np.float64)
     if not np.allclose(scores, expected, rtol=1e-9, atol=1e-9):
         hidden = np.maximum(_bn_rows(X @ params["W1"] + params["b1"], params["gamma1"], params["beta1"], 0), 0)
-        check(not np.allclose(scores, hidden @ params["W2"] + params["b2"], rtol=1e-6), "loss(X) normalized with "
+        check(not np.allclose(scores, hidden @ params["W2"] + params["b2"], rtol=1e-4), "loss(X) normalized with "
               "the batch's own statistics: without labels the net runs in test mode, with the running averages",
               diagnosis="net_test_mode_uses_batch_statistics")
         raise TestFailure("loss(X) of a batch-normalized net with hand-set weights and running averages gave the "
